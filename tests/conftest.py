@@ -1,0 +1,52 @@
+"""Shared fixtures.
+
+Data from ../shared (beside the clone) is read in place, never copied into the
+project. When CI=true a missing ../shared is a failure, not a skip.
+"""
+import os
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+SHARED = Path(os.environ.get("TFSIGNS_SHARED", ROOT.parent / "shared"))
+
+
+def _require(path):
+    if path.exists():
+        return path
+    message = f"needs {path} (the ../shared folder beside the clone)"
+    if os.environ.get("CI", "").lower() == "true":
+        pytest.fail(message + ": missing on CI")
+    pytest.skip(message)
+
+
+@pytest.fixture(scope="session")
+def shared_signs():
+    """Folder holding official test_signs.h5 and train_signs_nearcopy.h5."""
+    return _require(SHARED / "signs")
+
+
+@pytest.fixture(scope="session")
+def nearcopy_dir(shared_signs, tmp_path_factory):
+    """A data dir with the near-copy as train_signs.h5 and the official test file.
+
+    Symlinks, so nothing from ../shared is copied.
+    """
+    directory = tmp_path_factory.mktemp("nearcopy")
+    (directory / "train_signs.h5").symlink_to(shared_signs / "train_signs_nearcopy.h5")
+    (directory / "test_signs.h5").symlink_to(shared_signs / "test_signs.h5")
+    return directory
+
+
+@pytest.fixture(scope="session")
+def shared_images():
+    return _require(SHARED / "images")
+
+
+@pytest.fixture(autouse=True)
+def _isolated_cache(tmp_path_factory, monkeypatch):
+    """Keep the embedded-default cache and data lookup away from the user's home and cwd."""
+    cache = tmp_path_factory.getbasetemp() / "tfsigns-cache"
+    monkeypatch.setenv("TFSIGNS_CACHE", str(cache))
+    monkeypatch.delenv("TFSIGNS_DATA", raising=False)

@@ -1,0 +1,5 @@
+import sys
+
+from tfsigns.cli import main
+
+sys.exit(main())
