@@ -156,6 +156,11 @@ def create_placeholders(n_x, n_y):
     return X, Y
 
 
+def xavier_initializer(seed):
+    """TF1's `tf.contrib.layers.xavier_initializer(seed=seed)`: Glorot uniform, same random stream."""
+    return v1.glorot_uniform_initializer(seed=seed)
+
+
 # GRADED FUNCTION: initialize_parameters
 def initialize_parameters():
     """The network's variables, Xavier-uniform weights (seed 1) and zero biases.
@@ -170,7 +175,7 @@ def initialize_parameters():
     """
     with _graph_scope():
         v1.set_random_seed(1)
-        xavier = v1.glorot_uniform_initializer(seed=1)
+        xavier = xavier_initializer(seed=1)
         zeros = v1.zeros_initializer()
         W1 = v1.get_variable("W1", [25, 12288], initializer=xavier)
         b1 = v1.get_variable("b1", [25, 1], initializer=zeros)
@@ -256,6 +261,53 @@ def cost_normaliser(m, minibatch_size, edition):
     return int(m / minibatch_size) if edition == "v3" else minibatch_size
 
 
+class _FastStep:
+    """The course's training step with the data resident in the session.
+
+    The course fed every minibatch from a float64 column shuffle of X (half of
+    an epoch's time). Here X and Y live once in the session as rows of a
+    C-contiguous float32 copy, and each minibatch is the rows gathered in the
+    permutation's order, transposed back to the course's (n_x, size) layout:
+    the same minibatches, the same float32 math, the same printed digits.
+
+    Args:
+        X_train: (n_x, m), Y_train: (n_y, m).
+        parameters: the variables from `initialize_parameters()`.
+    """
+
+    def __init__(self, X_train, Y_train, parameters, learning_rate, minibatch_size):
+        n_x, m = X_train.shape
+        n_y = Y_train.shape[0]
+        self.m, self.minibatch_size = m, minibatch_size
+        X_rows = v1.placeholder(tf.float32, shape=[m, n_x], name="X_rows")
+        Y_rows = v1.placeholder(tf.float32, shape=[m, n_y], name="Y_rows")
+        self.init_feed = {
+            X_rows: np.ascontiguousarray(X_train.T, dtype=np.float32),  # (m, n_x)
+            Y_rows: np.ascontiguousarray(Y_train.T, dtype=np.float32),  # (m, n_y)
+        }
+        X_data = v1.Variable(X_rows, trainable=False, name="X_data")
+        Y_data = v1.Variable(Y_rows, trainable=False, name="Y_data")
+        self.batch_index = v1.placeholder(tf.int32, shape=[None], name="batch_index")
+        # Snapshot keeps Grappler from folding the transpose into the MatMul
+        # (transpose_b=True): same numbers, but twice as slow here as the
+        # course's own layout, a plain MatMul of W1 (25, n_x) by X (n_x, size).
+        X_batch = tf.raw_ops.Snapshot(input=tf.transpose(tf.gather(X_data, self.batch_index)))  # (n_x, size)
+        Y_batch = tf.transpose(tf.gather(Y_data, self.batch_index))  # (n_y, size)
+        self.cost = compute_cost(forward_propagation(X_batch, parameters), Y_batch)
+        self.optimizer = v1.train.AdamOptimizer(learning_rate=learning_rate).minimize(self.cost)
+
+    def epoch_runner(self, session):
+        """A function `run_epoch(seed) -> minibatch costs`, in the course's order."""
+        step = session.make_callable([self.optimizer, self.cost], feed_list=[self.batch_index])
+        size = self.minibatch_size
+
+        def run_epoch(seed):
+            permutation = minibatch_permutation(self.m, seed)
+            return [step(permutation[start:start + size])[1] for start in range(0, self.m, size)]
+
+        return run_epoch
+
+
 def train(
     X_train,
     Y_train,
@@ -306,60 +358,36 @@ def train(
     with tf.Graph().as_default():
         v1.set_random_seed(1)
         seed = 3
-        if fast:
-            # Data lives in the session; minibatches are rows gathered by index.
-            # Rows of a C-contiguous float32 copy gathered in the permutation's
-            # order are the very columns the course's shuffle cut.
-            X_rows = v1.placeholder(tf.float32, shape=[m, n_x], name="X_rows")
-            Y_rows = v1.placeholder(tf.float32, shape=[m, n_y], name="Y_rows")
-            X_data = v1.Variable(X_rows, trainable=False, name="X_data")
-            Y_data = v1.Variable(Y_rows, trainable=False, name="Y_data")
-            batch_index = v1.placeholder(tf.int32, shape=[None], name="batch_index")
-            X_batch = tf.transpose(tf.gather(X_data, batch_index))  # (n_x, size)
-            Y_batch = tf.transpose(tf.gather(Y_data, batch_index))  # (n_y, size)
         X, Y = create_placeholders(n_x, n_y)
         parameters = initialize_parameters()
-        if fast:
-            Z3_batch = forward_propagation(X_batch, parameters)
-            cost_batch = compute_cost(Z3_batch, Y_batch)
-            optimizer = v1.train.AdamOptimizer(learning_rate=learning_rate).minimize(cost_batch)
         Z3 = forward_propagation(X, parameters)
         cost_op = compute_cost(Z3, Y)
-        if not fast:
-            optimizer = v1.train.AdamOptimizer(learning_rate=learning_rate).minimize(cost_op)
         correct_prediction = tf.equal(tf.argmax(Z3), tf.argmax(Y))
         accuracy = tf.reduce_mean(tf.cast(correct_prediction, "float"))
+        if fast:
+            step = _FastStep(X_train, Y_train, parameters, learning_rate, minibatch_size)
+        else:
+            optimizer = v1.train.AdamOptimizer(learning_rate=learning_rate).minimize(cost_op)
         init = v1.global_variables_initializer()
 
         with v1.Session() as session:
+            session.run(init, feed_dict=step.init_feed if fast else None)
             if fast:
-                session.run(
-                    init,
-                    feed_dict={
-                        X_rows: np.ascontiguousarray(X_train.T, dtype=np.float32),
-                        Y_rows: np.ascontiguousarray(Y_train.T, dtype=np.float32),
-                    },
-                )
-            else:
-                session.run(init)
+                run_epoch = step.epoch_runner(session)
             for epoch in range(num_epochs):
-                epoch_cost = 0.0
                 seed = seed + 1
                 if fast:
-                    permutation = minibatch_permutation(m, seed)
-                    for start in range(0, m, minibatch_size):
-                        _, minibatch_cost = session.run(
-                            [optimizer, cost_batch],
-                            feed_dict={batch_index: permutation[start:start + minibatch_size]},
-                        )
-                        # float(): NumPy 1 summed in float64; NumPy 2 would stay in float32.
-                        epoch_cost += float(minibatch_cost) / normaliser
+                    minibatch_costs = run_epoch(seed)
                 else:
-                    for minibatch_X, minibatch_Y in random_mini_batches(X_train, Y_train, minibatch_size, seed):
-                        _, minibatch_cost = session.run(
-                            [optimizer, cost_op], feed_dict={X: minibatch_X, Y: minibatch_Y}
-                        )
-                        epoch_cost += float(minibatch_cost) / normaliser
+                    # The course's loop: shuffle the float64 columns, feed each minibatch.
+                    minibatch_costs = [
+                        session.run([optimizer, cost_op], feed_dict={X: minibatch_X, Y: minibatch_Y})[1]
+                        for minibatch_X, minibatch_Y in random_mini_batches(X_train, Y_train, minibatch_size, seed)
+                    ]
+                epoch_cost = 0.0
+                for minibatch_cost in minibatch_costs:
+                    # float(): NumPy 1 summed in float64; NumPy 2 would stay in float32.
+                    epoch_cost += float(minibatch_cost) / normaliser
                 result.epoch_costs.append(epoch_cost)
                 if print_cost and epoch % 100 == 0:
                     print_fn("Cost after epoch %i: %f" % (epoch, epoch_cost))

@@ -1,0 +1,131 @@
+"""Speed of one training epoch, every path measured in one run (this machine is noisy).
+
+    python bench/speed.py --data-dir DIR [--epochs 300] [--skip-keras]
+
+Times, in this order and in one process:
+  1. the straight port of the notebook's code (bench/straight_port.py), the baseline;
+  2. tfsigns compat.v1 `train()` (the fast path `model()` and the CLI use);
+  3. tfsigns Keras parity (same start, batches and Adam as compat.v1);
+  4. Keras idiomatic `fit`;
+  5. an sgemm yardstick: numpy float32 matmuls doing the epoch's dominant work
+     (forward and weight gradient of the 25 x 12288 layer over all m examples,
+     about 1.3 GFLOP for m = 1080).
+Prints ms per epoch (epochs 1..N-1: graph building and the first epoch's
+warm-up are left out), the ratios, and whether the costs match the baseline.
+"""
+import argparse
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+
+class EpochClock:
+    """`on_epoch` callback that keeps the time of every epoch's end."""
+
+    def __init__(self):
+        self.ends = []
+        self.costs = []
+
+    def __call__(self, epoch, cost):
+        self.ends.append(time.perf_counter())
+        self.costs.append(cost)
+
+    def ms_per_epoch(self):
+        # From the end of epoch 0 to the end of the last: no graph building, no warm-up.
+        return (self.ends[-1] - self.ends[0]) / (len(self.ends) - 1) * 1000.0
+
+
+def sgemm_ms(n_x, m, hidden=25, repeats=20):
+    """Median ms of the epoch's dominant float32 work: W1 @ X and dZ1 @ X.T."""
+    rng = np.random.default_rng(0)
+    X = rng.random((n_x, m), dtype=np.float32)
+    W1 = rng.random((hidden, n_x), dtype=np.float32)
+    dZ1 = rng.random((hidden, m), dtype=np.float32)
+    times = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        W1 @ X  # forward: (25, m)
+        dZ1 @ X.T  # weight gradient: (25, n_x)
+        times.append(time.perf_counter() - start)
+    flops = 2 * (2 * hidden * n_x * m)
+    return float(np.median(times)) * 1000.0, flops
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--data-dir", help="folder with train_signs.h5 and test_signs.h5 (default: tfsigns' search order)")
+    parser.add_argument("--epochs", type=int, default=300, help="epochs per path (default: 300)")
+    parser.add_argument("--skip-keras", action="store_true", help="time only the compat.v1 paths and the yardstick")
+    args = parser.parse_args(argv)
+    if args.epochs < 2:
+        parser.error(f"--epochs must be at least 2, received {args.epochs}")
+
+    import os
+    import platform
+
+    from tfsigns import assignment, data
+    from tfsigns._tf import import_tensorflow
+    from tfsigns.tf_utils import convert_to_one_hot, flatten_images
+
+    import straight_port
+
+    tf = import_tensorflow()
+    source = data.resolve_data_dir(args.data_dir)
+    train_x, train_y, test_x, test_y, _ = data.load_dataset(source=source)
+    arrays = (flatten_images(train_x), convert_to_one_hot(train_y, 6), flatten_images(test_x), convert_to_one_hot(test_y, 6))
+    n_x, m = arrays[0].shape
+    print(source.describe())
+    print(
+        f"machine: {platform.machine()}, {os.cpu_count()} cores, {platform.processor() or 'cpu'}; "
+        f"python {platform.python_version()}, tensorflow {tf.__version__}, numpy {np.__version__}"
+    )
+    print(f"epochs per path: {args.epochs}")
+
+    rows = []  # (name, ms per epoch, epoch costs)
+
+    # 1. The straight port: instrumented from outside through its random_mini_batches calls.
+    clock = EpochClock()
+    original = straight_port.random_mini_batches
+
+    def timed_mini_batches(*a, **k):
+        clock.ends.append(time.perf_counter())  # start of this epoch = end of the previous
+        return original(*a, **k)
+
+    straight_port.random_mini_batches = timed_mini_batches
+    _, baseline_costs = straight_port.model(*arrays, num_epochs=args.epochs, print_cost=False)
+    straight_port.random_mini_batches = original
+    # ends[k] is the start of epoch k; epochs 1..N-1 span ends[1] .. ends[N-1] plus one epoch.
+    straight_ms = (clock.ends[-1] - clock.ends[1]) / (len(clock.ends) - 2) * 1000.0
+    rows.append(("straight port (notebook code)", straight_ms, baseline_costs))
+
+    clock = EpochClock()
+    assignment.train(*arrays, num_epochs=args.epochs, print_cost=False, on_epoch=clock)
+    rows.append(("tfsigns compat.v1", clock.ms_per_epoch(), clock.costs))
+
+    if not args.skip_keras:
+        from tfsigns import keras_model
+
+        for mode in ("parity", "idiomatic"):
+            clock = EpochClock()
+            keras_model.train(*arrays, mode=mode, num_epochs=args.epochs, print_cost=False, on_epoch=clock)
+            rows.append((f"tfsigns Keras {mode}", clock.ms_per_epoch(), clock.costs))
+
+    yardstick_ms, flops = sgemm_ms(n_x, m)
+    print(f"sgemm yardstick: {flops / 1e9:.2f} GFLOP per epoch in {yardstick_ms:.1f} ms ({flops / yardstick_ms / 1e6:.1f} GFLOP/s)")
+    print()
+    print(f"{'path':32} {'ms/epoch':>9} {'vs straight':>12} {'vs sgemm':>9}  costs vs straight port")
+    for name, ms, costs in rows:
+        printed_same = ["%f" % c for c in costs] == ["%f" % c for c in baseline_costs]
+        difference = float(np.max(np.abs(np.array(costs) - np.array(baseline_costs))))
+        verdict = "identical printed digits" if printed_same else "DIFFERENT printed digits"
+        print(f"{name:32} {ms:9.1f} {straight_ms / ms:11.2f}x {ms / yardstick_ms:8.2f}x  {verdict} (max |diff| {difference:.2e})")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
