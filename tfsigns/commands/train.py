@@ -36,14 +36,13 @@ def run(args):
     from tfsigns.progress import Progress
     from tfsigns.tf_utils import convert_to_one_hot, flatten_images
 
+    _check_writable(args.out, "--out")
+    _check_writable(args.plot, "--plot")
     source = data.resolve_data_dir(args.data_dir)
     print(source.describe(), flush=True)
     train_x_orig, train_y, test_x_orig, test_y, classes = data.load_dataset(source=source)
     X_train, X_test = flatten_images(train_x_orig), flatten_images(test_x_orig)
     Y_train, Y_test = convert_to_one_hot(train_y, 6), convert_to_one_hot(test_y, 6)
-
-    _check_writable(args.out, "--out")
-    _check_writable(args.plot, "--plot")
     progress = Progress(args.epochs, enabled=False if args.quiet else None)
     options = dict(
         learning_rate=args.learning_rate,

@@ -1,0 +1,79 @@
+"""`python -m tfsigns train` end to end, as a user runs it."""
+import os
+import re
+import subprocess
+import sys
+
+import numpy as np
+
+from tfsigns import expected
+from tfsigns.params import load_parameters
+
+COST_LINE = re.compile(r"^Cost after epoch (\d+): (\d+\.\d{6})$")
+
+
+def run_tfsigns(*args, cwd=None, env=None):
+    return subprocess.run(
+        [sys.executable, "-m", "tfsigns", *args],
+        cwd=cwd,
+        env={**os.environ, **(env or {})},
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+
+
+def printed_costs(stdout):
+    return {int(m.group(1)): float(m.group(2)) for m in map(COST_LINE.match, stdout.splitlines()) if m}
+
+
+def test_train_101_epochs_on_nearcopy_prints_the_reference_costs(nearcopy_dir, tmp_path):
+    out = tmp_path / "parameters.npz"
+    completed = run_tfsigns("train", "--data-dir", str(nearcopy_dir), "--epochs", "101", "--out", str(out))
+    assert completed.returncode == 0, completed.stderr
+    assert "Traceback" not in completed.stderr
+    costs = printed_costs(completed.stdout)
+    assert sorted(costs) == [0, 100]
+    for epoch, want in expected.NEARCOPY_EPOCH_COSTS.items():
+        np.testing.assert_allclose(costs[epoch], want.value, rtol=want.rtol, atol=want.atol)
+    lines = completed.stdout.splitlines()
+    assert "train_signs.h5 not the official file" in lines[0]
+    accuracy = dict(line.split(": ") for line in lines if line.startswith(("Train Accuracy", "Test Accuracy")))
+    for key, name in (("Train Accuracy", "train"), ("Test Accuracy", "test")):
+        want = expected.NEARCOPY_ACCURACY_101_EPOCHS[name]
+        np.testing.assert_allclose(float(accuracy[key]), want.value, atol=want.atol)
+    parameters, metadata = load_parameters(out)
+    assert metadata["edition"] == "v3" and metadata["num_epochs"] == 101
+    assert metadata["train_status"] == "not the official file" and metadata["test_status"] == "official"
+    assert parameters["W1"].shape == (25, 12288)
+
+
+def test_train_runs_on_the_embedded_default_with_no_data_anywhere(tmp_path):
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    completed = run_tfsigns("train", "--epochs", "2", cwd=empty, env={"TFSIGNS_CACHE": str(tmp_path / "cache")})
+    assert completed.returncode == 0, completed.stderr
+    assert "embedded default" in completed.stdout.splitlines()[0]
+    assert list(printed_costs(completed.stdout)) == [0]
+    assert completed.stdout.splitlines()[-1].startswith("Test Accuracy: ")
+    assert completed.stderr == ""  # no TensorFlow start-up noise, no progress line when piped
+    assert list(empty.iterdir()) == []  # nothing written into the working directory
+
+
+def test_train_v3b_edition_scales_the_printed_cost(nearcopy_dir, capsys):
+    from tfsigns import cli
+
+    assert cli.main(["train", "--data-dir", str(nearcopy_dir), "--epochs", "1", "--edition", "v3b", "--quiet"]) == 0
+    cost = printed_costs(capsys.readouterr().out)[0]
+    want = expected.NEARCOPY_EPOCH_COSTS[0]
+    np.testing.assert_allclose(cost, round(want.value * 33 / 32, 6), atol=want.atol * 33 / 32)
+
+
+def test_train_bad_arguments_exit_non_zero_with_one_line(tmp_path):
+    completed = run_tfsigns("train", "--epochs", "0")
+    assert completed.returncode == 2
+    assert "--epochs: expected a positive integer, received '0'" in completed.stderr
+    missing = tmp_path / "nowhere" / "p.npz"
+    completed = run_tfsigns("train", "--epochs", "1", "--out", str(missing), cwd=tmp_path, env={"TFSIGNS_CACHE": str(tmp_path / "cache")})
+    assert completed.returncode == 2
+    assert completed.stderr.strip().splitlines() == [f"error: --out: folder {missing.parent} does not exist (received {str(missing)!r})"]
