@@ -56,6 +56,10 @@ def run(args):
     if args.backend == "keras":
         from tfsigns import keras_model
 
+        if args.keras_mode == "idiomatic":
+            # fit draws Keras' own progress bar on a terminal; ours would fight it.
+            progress.enabled = False
+            options["verbose"] = 0 if args.quiet else None
         result = keras_model.train(X_train, Y_train, X_test, Y_test, mode=args.keras_mode, **options)
     else:
         from tfsigns import assignment
