@@ -148,7 +148,7 @@ def _draw_split(rng, n_per_class):
     m = N_CLASSES * n_per_class
     labels = rng.permutation(np.repeat(np.arange(N_CLASSES, dtype=np.int64), n_per_class))
     params = _draw_params(rng, labels)
-    noise_sigma = rng.uniform(2.0, 7.0, m).astype(np.float32)
+    noise_sigma = rng.uniform(2.0, 5.0, m).astype(np.float32)
     images = np.empty((m, IMAGE_SIZE, IMAGE_SIZE, 3), dtype=np.uint8)
     for start in range(0, m, _BATCH):
         stop = min(start + _BATCH, m)
@@ -176,10 +176,10 @@ def _draw_params(rng, labels):
 
     p = {"raised": raised}
     # Pose: palm centre in pixels, tilt of the hand, forearm bend, size, handedness.
-    p["centre"] = np.stack([uniform(21.0, 43.0), uniform(30.0, 44.0)], axis=1)
-    p["tilt"] = uniform(-0.6, 0.6)  # radians, 0 = fingers straight up
-    p["bend"] = uniform(-0.3, 0.3)  # forearm direction relative to the hand
-    p["scale"] = uniform(8.0, 12.0)  # palm half-width in pixels
+    p["centre"] = np.stack([uniform(25.0, 39.0), uniform(33.0, 42.0)], axis=1)
+    p["tilt"] = uniform(-0.35, 0.35)  # radians, 0 = fingers straight up
+    p["bend"] = uniform(-0.25, 0.25)  # forearm direction relative to the hand
+    p["scale"] = uniform(10.0, 13.0)  # palm half-width in pixels
     p["mirror"] = np.where(rng.random(m) < 0.5, -1.0, 1.0)  # left or right hand
     p["palm_aspect"] = uniform(0.95, 1.25)  # palm half-height / half-width
     # Fingers: shared spread and length factor, then each finger's own jitter.
@@ -193,14 +193,15 @@ def _draw_params(rng, labels):
     p["thumb_radius"] = uniform(0.25, 0.32)
     p["thumb_fold_reach"] = uniform(0.0, 0.45)  # folded thumb: how far across the palm
     # Colours and light.
-    tone = uniform(0.0, 1.0) ** 1.4  # more light than dark tones, like the course's photos
+    tone = uniform(0.0, 1.0)
+    tone = tone * np.sqrt(tone)  # tone ** 1.5 (sqrt is exact everywhere): more light tones, like the photos
     skin = _SKIN_LIGHT + (_SKIN_DARK - _SKIN_LIGHT) * tone[:, None]
     p["skin"] = skin * uniform(0.94, 1.06, (3,))
-    wall = uniform(205.0, 242.0)
-    p["wall"] = wall[:, None] + uniform(-9.0, 9.0, (3,))  # grey with a warm or cool tint
+    wall = uniform(212.0, 240.0)
+    p["wall"] = wall[:, None] + uniform(-7.0, 7.0, (3,))  # grey with a warm or cool tint
     light_angle = uniform(0.0, 2.0 * math.pi)
     p["light_dir"] = np.stack(_cos_sin(light_angle), axis=1)
-    p["light_strength"] = uniform(0.0, 0.22)  # brightness change across the picture
+    p["light_strength"] = uniform(0.0, 0.15)  # brightness change across the picture
     p["shadow_offset"] = uniform(1.0, 4.0, (2,)) * np.where(rng.random((m, 2)) < 0.5, -1.0, 1.0)
     p["shadow_strength"] = uniform(0.08, 0.3)
     p["edge_width"] = uniform(0.9, 2.0)  # pixels; wider = softer, out of focus
@@ -270,15 +271,13 @@ def _render(p):
     radius = p["finger_radius"] * p["scale"][:, None]
     radius = np.where(raised[:, 1:], radius, radius * 1.1)
     shade = np.where(raised[:, 1:], 1.0, 0.84)
-    # Folded first, so raised fingers lie on top of the knuckles next to them.
-    for finger in np.argsort([1, 1, 1, 1]):
-        folded = ~raised[:, finger + 1]
-        parts.append(("capsule", (start[:, finger], tip[:, finger], radius[:, finger], 0.85 * radius[:, finger]),
-                      np.where(folded, shade[:, finger], 0.0)))
-    for finger in range(4):
-        up_now = raised[:, finger + 1]
-        parts.append(("capsule", (start[:, finger], tip[:, finger], radius[:, finger], 0.85 * radius[:, finger]),
-                      np.where(up_now, shade[:, finger], 0.0)))
+    # Folded first, so raised fingers lie on top of the knuckles next to them:
+    # per image, the fingers in a stable order with folded ones first.
+    order = np.argsort(raised[:, 1:], axis=1, kind="stable")  # (b, 4)
+    rows = np.arange(b)[:, None]
+    start, tip, radius, shade = start[rows, order], tip[rows, order], radius[rows, order], shade[rows, order]
+    for k in range(4):
+        parts.append(("capsule", (start[:, k], tip[:, k], radius[:, k], 0.85 * radius[:, k]), shade[:, k]))
 
     # Thumb: raised out sideways, or folded across the front of the palm.
     thumb_up = raised[:, 0]
@@ -292,17 +291,14 @@ def _render(p):
     thumb_radius = p["thumb_radius"] * p["scale"]
     parts.append(("capsule", (thumb_base, thumb_tip, thumb_radius, 0.85 * thumb_radius), np.where(thumb_up, 1.0, 0.97)))
 
-    # Pixel centres, (64, 64) each.
+    # Pixel centres: px, py (1, 64, 64), broadcast against per-image (b, 1, 1) values.
     grid = np.arange(IMAGE_SIZE, dtype=np.float32) + np.float32(0.5)
-    px, py = grid[None, :], grid[:, None]
-    px3 = np.broadcast_to(px, (IMAGE_SIZE, IMAGE_SIZE))[None]
-    py3 = np.broadcast_to(py, (IMAGE_SIZE, IMAGE_SIZE))[None]
-
-    edge = f32(p["edge_width"])[:, None, None]
-    col = lambda a: f32(a)[:, None, None]  # per-image scalar -> (b, 1, 1)
+    py, px = (axis[None] for axis in np.meshgrid(grid, grid, indexing="ij"))
+    col = lambda a: f32(a)[:, None, None]  # per-image scalar (b,) -> (b, 1, 1)
+    edge = col(p["edge_width"])
 
     # Lighting: a linear brightness gradient across the whole picture.
-    centred_x, centred_y = px3 - np.float32(32.0), py3 - np.float32(32.0)
+    centred_x, centred_y = px - np.float32(32.0), py - np.float32(32.0)
     light = np.float32(1.0) + col(p["light_strength"]) * (
         centred_x * col(p["light_dir"][:, 0]) + centred_y * col(p["light_dir"][:, 1])
     ) / np.float32(32.0)  # (b, 64, 64)
@@ -311,11 +307,8 @@ def _render(p):
     # the shadow offset, with a wide coverage ramp.
     shift_x, shift_y = col(p["shadow_offset"][:, 0]), col(p["shadow_offset"][:, 1])
     union = None
-    for kind, geometry, shade_part in parts:
-        if kind == "capsule" or True:
-            distance, _ = _distance(kind, geometry, px3 - shift_x, py3 - shift_y)
-        visible = col(shade_part) > 0
-        distance = np.where(visible, distance, np.float32(1e3))
+    for kind, geometry, _ in parts:
+        distance, _ = _distance(kind, geometry, px - shift_x, py - shift_y)
         union = distance if union is None else np.minimum(union, distance)
     shadow = np.clip(np.float32(0.5) - union / np.float32(5.0), 0.0, 1.0) * col(p["shadow_strength"])
     wall = f32(p["wall"])[:, None, None, :] * (np.float32(1.0) - shadow)[..., None]
@@ -325,8 +318,8 @@ def _render(p):
     # towards its outline (rounded look, and visible gaps between fingers).
     skin = f32(p["skin"])[:, None, None, :]
     for kind, geometry, shade_part in parts:
-        distance, depth = _distance(kind, geometry, px3, py3)
-        coverage = np.clip(np.float32(0.5) - distance / edge, 0.0, 1.0) * (col(shade_part) > 0)
+        distance, depth = _distance(kind, geometry, px, py)
+        coverage = np.clip(np.float32(0.5) - distance / edge, 0.0, 1.0)
         rim = np.float32(0.72) + np.float32(0.28) * np.sqrt(np.clip(-distance / depth, 0.0, 1.0))
         colour = skin * (col(shade_part) * rim * light)[..., None]
         alpha = coverage[..., None]
