@@ -178,8 +178,8 @@ def test_parity_mode_v3b_divides_the_epoch_cost_by_32(nearcopy_arrays):
 
 
 def test_train_command_with_keras_backend_prints_the_notebooks_lines(nearcopy_dir, tmp_path, capsys):
-    out = tmp_path / "keras.npz"
-    argv = ["train", "--backend", "keras", "--data-dir", str(nearcopy_dir), "--epochs", "2", "--out", str(out), "--quiet"]
+    out, plot = tmp_path / "keras.npz", tmp_path / "costs.png"
+    argv = ["train", "--backend", "keras", "--data-dir", str(nearcopy_dir), "--epochs", "2", "--out", str(out), "--plot", str(plot), "--quiet"]
     assert cli.main(argv) == 0
     lines = capsys.readouterr().out.splitlines()
     costs = [COST_LINE.match(line) for line in lines if line.startswith("Cost after")]
@@ -187,6 +187,7 @@ def test_train_command_with_keras_backend_prints_the_notebooks_lines(nearcopy_di
     want = expected.NEARCOPY_EPOCH_COSTS[0]
     np.testing.assert_allclose(float(costs[0].group(2)), want.value, atol=want.atol)
     assert "Parameters have been trained!" in lines
+    assert plot.read_bytes().startswith(b"\x89PNG")
     accuracies = dict(line.split(": ") for line in lines if line.startswith(("Train Accuracy: ", "Test Accuracy: ")))
     # The saved parameters are the assignment's layout: predict gives the printed accuracy.
     parameters, metadata = load_parameters(out)
