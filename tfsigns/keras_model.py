@@ -456,6 +456,10 @@ def _train_idiomatic(X_rows, Y_rows, learning_rate, num_epochs, minibatch_size, 
         loss=keras.losses.CategoricalCrossentropy(from_logits=True),
         metrics=[keras.metrics.CategoricalAccuracy(name="accuracy")],
     )
+    # The progress bar goes first, so it ends its epoch line before the
+    # notebook's "Cost after epoch" line is printed (fit would append it last).
+    callbacks = [keras.callbacks.ProgbarLogger()] if verbose else []
+    callbacks.append(_EpochLoss(record))
     network.fit(
         X_rows,
         Y_rows,
@@ -463,7 +467,7 @@ def _train_idiomatic(X_rows, Y_rows, learning_rate, num_epochs, minibatch_size, 
         epochs=num_epochs,
         shuffle=True,
         verbose=verbose,
-        callbacks=[_EpochLoss(record)],
+        callbacks=callbacks,
     )
     return network
 
