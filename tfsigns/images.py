@@ -10,7 +10,9 @@ to a model trained on inputs scaled by 1/255. Here:
 3. The pixels become 8-bit RGB: grayscale, palette and CMYK through Pillow's
    conversions; 16-bit grayscale scaled by 1/257 (65535 -> 255); anything
    with transparency (RGBA, LA, PA, palette with a transparent colour) is
-   composited over a white background, and `PreparedImage.notes` says so.
+   composited over a white background, and `PreparedImage.notes` says so
+   (`predict --verbose` prints the notes). Mode "I" (32-bit integers, what
+   older Pillow gave for 16-bit PNGs) is taken as 16-bit too.
 4. The whole picture is resized to 64x64 (not cropped: the notebook's
    `imresize` did the same, so crop the photo around the hand for the best
    result) with `RESAMPLING` (Lanczos, see below). A 64x64 image is not
@@ -222,6 +224,8 @@ def _read(path, name):
             raise ImageError(f"{name}: {_bomb_message(error)}") from None
         except UnidentifiedImageError:
             raise ImageError(f"{name}: not an image Pillow can read") from None
+        except MemoryError:
+            raise ImageError(f"{name}: not enough memory to decode this image") from None
         except _DECODE_ERRORS as error:
             detail = str(error) or type(error).__name__
             if "truncated" in detail:
