@@ -261,6 +261,38 @@ def cost_normaliser(m, minibatch_size, edition):
     return int(m / minibatch_size) if edition == "v3" else minibatch_size
 
 
+_ROWS_MATMUL_GRADIENT = "tfsigns_MatMulFromGatheredRows"
+
+
+def _matmul_gradient_from_rows(op, grad):
+    """MatMul's gradient, taking dW1 from the gathered rows of the fast path.
+
+    For Z1 = W1 @ X with X = Snapshot(transpose(rows)), TensorFlow's gradient
+    is dW1 = dZ1 @ X.T, a MatMul with transpose_b=True over (n_x, size). The
+    same product is dZ1 @ rows, a plain MatMul of the rows already in memory:
+    the same sums in the same order (bit-identical costs, tested), without
+    the transposed read. Other MatMuls get TensorFlow's own gradient.
+    """
+    from tensorflow.python.ops import math_grad
+
+    snapshot = op.inputs[1].op
+    if (
+        snapshot.type == "Snapshot"
+        and snapshot.inputs[0].op.type == "Transpose"
+        and not op.get_attr("transpose_a")
+        and not op.get_attr("transpose_b")
+    ):
+        rows = snapshot.inputs[0].op.inputs[0]  # (size, n_x)
+        return tf.matmul(grad, rows), None  # dW1: (25, n_x); the data needs no gradient
+    return math_grad._MatMulGrad(op, grad)
+
+
+try:
+    tf.RegisterGradient(_ROWS_MATMUL_GRADIENT)(_matmul_gradient_from_rows)
+except KeyError:  # already registered (module reloaded)
+    pass
+
+
 class _FastStep:
     """The course's training step with the data resident in the session.
 
@@ -291,9 +323,12 @@ class _FastStep:
         # Snapshot keeps Grappler from folding the transpose into the MatMul
         # (transpose_b=True): same numbers, but twice as slow here as the
         # course's own layout, a plain MatMul of W1 (25, n_x) by X (n_x, size).
-        X_batch = tf.raw_ops.Snapshot(input=tf.transpose(tf.gather(X_data, self.batch_index)))  # (n_x, size)
+        X_batch_rows = tf.gather(X_data, self.batch_index)  # (size, n_x)
+        X_batch = tf.raw_ops.Snapshot(input=tf.transpose(X_batch_rows))  # (n_x, size)
         Y_batch = tf.transpose(tf.gather(Y_data, self.batch_index))  # (n_y, size)
-        self.cost = compute_cost(forward_propagation(X_batch, parameters), Y_batch)
+        with tf.compat.v1.get_default_graph().gradient_override_map({"MatMul": _ROWS_MATMUL_GRADIENT}):
+            Z3 = forward_propagation(X_batch, parameters)
+        self.cost = compute_cost(Z3, Y_batch)
         self.optimizer = v1.train.AdamOptimizer(learning_rate=learning_rate).minimize(self.cost)
 
     def epoch_runner(self, session):
