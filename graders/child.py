@@ -1,0 +1,611 @@
+"""The grader's child process: the only place a submission's code runs.
+
+Started by `graders.sandbox` as `python -m graders.child REQUEST_FD REPLY_FD`.
+It imports TensorFlow in TF1 graph mode (`disable_v2_behavior`), serves the
+submission the TF1 names (`graders.compat`), blocks network access (best
+effort), limits its own memory and file sizes, loads the submission, then
+answers one request at a time:
+
+    parent -> child  {"id", "runner", "function", "args", "result"}   one JSON line
+    child -> parent  {"id", "status", "items", ...}                   one JSON line
+
+Arrays come in as `.npy` files the parent wrote and go back in one `.npz` at
+the path the parent chose, numeric arrays only, written with `np.savez` (no
+pickle either way). Expected values never come here: the child only reports
+what the submission returned and printed; the parent compares.
+
+Each runner calls the graded function the way the notebook's test cells did,
+in a fresh default graph:
+
+- value: `function(*args)` must give a value (array or number);
+- placeholders: `create_placeholders(12288, 6)` gives two tensors, described;
+- variables: `initialize_parameters()` gives a dict of variables, run after
+  `global_variables_initializer()`;
+- forward: `forward_propagation(X, parameters)` with a float32 placeholder X
+  (12288, None) fed the parent's input, parameters as float32 constants;
+- cost_graph: `compute_cost(Z3, Y)` with placeholders (6, None) fed the
+  parent's Z3 and Y;
+- model: `model(X_train, Y_train, X_test, Y_test, num_epochs=N)` on the data
+  the parent passed, preprocessed as the notebook did; the printed
+  "Cost after epoch %i: %f" lines are collected.
+"""
+import faulthandler
+import io
+import json
+import os
+import re
+import resource
+import sys
+
+MAX_RESULT_BYTES = 256 * 1024 * 1024  # no graded value is anywhere near this
+MAX_MESSAGE = 400  # characters of an exception message sent back
+_COST_LINE = re.compile(r"^\s*Cost after epoch\s+(\d+)\s*:\s*([-+]?(?:\d+\.?\d*(?:[eE][-+]?\d+)?|nan|inf))\s*$")
+_COST_MARK = "Cost after epoch"
+_ADDRESS = re.compile(r" at 0x[0-9a-fA-F]+")
+_TRAILING_PATH = re.compile(r" \((?:/|[A-Za-z]:\\)[^()]*\)$")  # ImportError's "(/path/to/__init__.py)"
+
+
+class Delegated(BaseException):
+    """Raised by a tripwire: the submission called tfsigns' own graded function.
+
+    A BaseException, so that a learner's `except Exception` does not swallow it.
+    """
+
+
+# ---------------------------------------------------------------------------
+# Setting up the process
+
+
+def _block_network():
+    """Refuse sockets that leave the machine (best effort: `_socket` stays reachable)."""
+    import socket
+
+    def refuse(*args, **kwargs):
+        raise OSError("network access is disabled while grading")
+
+    class NoNetworkSocket(socket.socket):
+        def connect(self, address):
+            refuse()
+
+        def connect_ex(self, address):
+            refuse()
+
+        def sendto(self, *args):
+            refuse()
+
+    socket.socket = NoNetworkSocket
+    socket.create_connection = refuse
+    socket.getaddrinfo = refuse
+    socket.gethostbyname = refuse
+
+
+def _guard_signals():
+    """os.kill / os.killpg reach only this process and its own group (best effort: a shell `kill` is not stopped)."""
+    own = os.getpid()
+    own_group = os.getpgid(0)
+    real_kill, real_killpg = os.kill, os.killpg
+
+    def kill(pid, signal_number):
+        if pid not in (own, 0, -own_group):
+            raise PermissionError("the grader's sandbox does not let a submission signal other processes")
+        return real_kill(pid, signal_number)
+
+    def killpg(group, signal_number):
+        if group not in (0, own_group):
+            raise PermissionError("the grader's sandbox does not let a submission signal other processes")
+        return real_killpg(group, signal_number)
+
+    os.kill, os.killpg = kill, killpg
+
+
+def _vm_size_bytes():
+    try:
+        with open("/proc/self/status") as status:
+            for line in status:
+                if line.startswith("VmSize:"):
+                    return int(line.split()[1]) * 1024
+    except OSError:
+        pass
+    return 0
+
+
+def _limit_resources(memory_mb, file_mb):
+    """Cap address space at what TensorFlow already reserved plus `memory_mb`; cap file sizes; no core files."""
+    limits = [(resource.RLIMIT_CORE, 0), (resource.RLIMIT_FSIZE, file_mb * 1024 * 1024)]
+    if memory_mb > 0:
+        limits.append((resource.RLIMIT_AS, _vm_size_bytes() + memory_mb * 1024 * 1024))
+    for which, value in limits:
+        try:
+            soft, hard = resource.getrlimit(which)
+            if hard != resource.RLIM_INFINITY:
+                value = min(value, hard)
+            resource.setrlimit(which, (value, hard))
+        except (ValueError, OSError):
+            pass  # a platform without this limit: the parent's time limit still holds
+
+
+def _tripwire(target):
+    def tripwire(*args, **kwargs):
+        _delegated.append(target)
+        raise Delegated(target)
+
+    tripwire._graders_tripwire = target
+    tripwire.__name__ = target.rsplit(".", 1)[-1]
+    return tripwire
+
+
+_delegated = []
+_TRIPWIRED_MODULES = ("tfsigns.assignment", "tfsigns.keras_model")
+
+
+def arm_tripwires(graded_names):
+    """Replace tfsigns' graded functions (and `train`) with tripwires in every loaded reference module."""
+    for module_name in _TRIPWIRED_MODULES:
+        module = sys.modules.get(module_name)
+        if module is None:
+            continue
+        for name in tuple(graded_names) + ("train",):
+            value = getattr(module, name, None)
+            if callable(value) and not hasattr(value, "_graders_tripwire"):
+                setattr(module, name, _tripwire(f"{module_name}.{name}"))
+
+
+# ---------------------------------------------------------------------------
+# Capturing what the submission prints
+
+
+class Capture(io.TextIOBase):
+    """A sys.stdout that keeps nothing but a count and the "Cost after epoch" lines.
+
+    Output spam costs the submission its own time (the parent's time limit),
+    never the grader's memory.
+    """
+
+    def __init__(self):
+        super().__init__()
+        self.chars = 0
+        self.costs = {}
+        self._partial = ""
+
+    def writable(self):
+        return True
+
+    def write(self, text):
+        if not isinstance(text, str):
+            raise TypeError(f"write() argument must be str, not {type(text).__name__}")
+        written = len(text)
+        self.chars += written
+        text = self._partial + text
+        if _COST_MARK not in text:
+            self._partial = text[-200:]  # a cost line may be split across writes
+            return written
+        lines = text.split("\n")
+        self._partial = lines.pop()[-200:]
+        for line in lines:
+            if _COST_MARK in line:
+                self._line(line)
+        return written
+
+    def _line(self, line):
+        match = _COST_LINE.match(line)
+        if match:
+            epoch, value = int(match.group(1)), float(match.group(2))
+            self.costs.setdefault(str(epoch), value)  # the first line printed for an epoch counts
+
+    def flush(self):
+        pass
+
+    def finish(self):
+        if _COST_MARK in self._partial:
+            self._line(self._partial)
+        self._partial = ""
+
+
+# ---------------------------------------------------------------------------
+# Describing values
+
+
+class Values:
+    """Numeric arrays to send back, and JSON descriptions of everything returned."""
+
+    def __init__(self):
+        self.arrays = {}
+        self.items = {}
+        self._bytes = 0
+
+    def add(self, key, value, session=None):
+        """Describe `value` under `key`; numeric arrays (or values a session evaluates) are kept."""
+        import numpy as np
+
+        tf = _tf()
+        if isinstance(value, (tf.Variable, tf.Tensor, tf.Operation)) or _is_variable(value):
+            description = _describe_graph_value(value)
+            if session is not None and description["kind"] in ("tensor", "variable"):
+                value = session.run(value)
+            else:
+                self.items[key] = description
+                return
+        if isinstance(value, (np.ndarray, np.generic, int, float, bool)) or (
+            isinstance(value, (list, tuple)) and _numeric_sequence(value)
+        ):
+            array = np.asarray(value)
+            if array.dtype.kind in "biuf" and array.dtype.kind != "O":
+                if self._bytes + array.nbytes > MAX_RESULT_BYTES:
+                    self.items[key] = {"kind": "other", "type": "array", "detail": f"too large ({array.nbytes} bytes)"}
+                    return
+                self._bytes += array.nbytes
+                self.arrays[key] = np.array(array, order="C")  # ascontiguousarray would make a 0-d array 1-d
+                self.items[key] = {"kind": "array", "dtype": array.dtype.name, "shape": list(array.shape)}
+                return
+        self.items[key] = {"kind": "other", "type": type(value).__name__}
+
+    def describe(self, key, value):
+        """Describe without evaluating (placeholders, static shapes)."""
+        tf = _tf()
+        if isinstance(value, (tf.Variable, tf.Tensor, tf.Operation)) or _is_variable(value):
+            self.items[key] = _describe_graph_value(value)
+        else:
+            self.items[key] = {"kind": "other", "type": type(value).__name__}
+
+    def save(self, path):
+        import numpy as np
+
+        with open(path, "wb") as file:
+            np.savez(file, **self.arrays)
+
+
+def _numeric_sequence(value, depth=0):
+    if depth > 4 or len(value) > 1_000_000:
+        return False
+    return all(
+        isinstance(item, (int, float, bool)) or (isinstance(item, (list, tuple)) and _numeric_sequence(item, depth + 1))
+        for item in value
+    ) or _numpy_items(value)
+
+
+def _numpy_items(value):
+    import numpy as np
+
+    return all(isinstance(item, (np.generic, np.ndarray)) for item in value)
+
+
+def _is_variable(value):
+    return type(value).__name__ in ("RefVariable", "ResourceVariable", "VariableV1", "Variable")
+
+
+def _describe_graph_value(value):
+    tf = _tf()
+    if isinstance(value, tf.Operation):
+        return {"kind": "other", "type": "Operation", "detail": value.name}
+    kind = "variable" if (isinstance(value, tf.Variable) or _is_variable(value)) else "tensor"
+    try:
+        shape = value.shape.as_list() if value.shape.rank is not None else None
+    except (AttributeError, ValueError):
+        shape = None
+    op_type = ""
+    try:
+        op_type = value.op.type
+    except AttributeError:
+        pass
+    return {
+        "kind": kind,
+        "dtype": value.dtype.base_dtype.name,
+        "shape": shape,
+        "name": str(getattr(value, "name", "")),
+        "op": op_type,
+    }
+
+
+_tf_module = None
+
+
+def _tf():
+    global _tf_module
+    if _tf_module is None:
+        from tfsigns._tf import import_tensorflow
+
+        _tf_module = import_tensorflow()
+    return _tf_module
+
+
+# ---------------------------------------------------------------------------
+# The runners
+
+
+def _fresh_graph():
+    _tf().compat.v1.reset_default_graph()
+
+
+def run_value(function, args, values):
+    _fresh_graph()
+    values.add("value", function(*args))
+
+
+def run_placeholders(function, args, values):
+    _fresh_graph()
+    result = function(*args)
+    if isinstance(result, (tuple, list)) and len(result) == 2:
+        values.describe("X", result[0])
+        values.describe("Y", result[1])
+    else:
+        values.describe("result", result)
+
+
+def run_variables(function, args, values):
+    _fresh_graph()
+    v1 = _tf().compat.v1
+    result = function(*args)
+    if not isinstance(result, dict):
+        values.describe("result", result)
+        return
+    values.items["keys"] = {"kind": "keys", "keys": sorted(str(key) for key in result)[:50]}
+    with v1.Session() as session:
+        session.run(v1.global_variables_initializer())
+        for key, value in result.items():
+            if isinstance(key, str) and len(key) <= 20:
+                values.add(key, value, session=session)
+
+
+def run_forward(function, args, values):
+    tf = _tf()
+    v1 = tf.compat.v1
+    X_value, parameters = args
+    _fresh_graph()
+    X = v1.placeholder(tf.float32, shape=[X_value.shape[0], None], name="X")
+    constants = {name: tf.constant(value, dtype=tf.float32, name=name) for name, value in parameters.items()}
+    Z3 = function(X, constants)
+    _evaluate(Z3, {X: X_value}, values)
+
+
+def run_cost_graph(function, args, values):
+    tf = _tf()
+    v1 = tf.compat.v1
+    Z3_value, Y_value = args
+    _fresh_graph()
+    Z3 = v1.placeholder(tf.float32, shape=[Z3_value.shape[0], None], name="Z3")
+    Y = v1.placeholder(tf.float32, shape=[Y_value.shape[0], None], name="Y")
+    cost = function(Z3, Y)
+    _evaluate(cost, {Z3: Z3_value, Y: Y_value}, values)
+
+
+def _evaluate(tensor, feed, values):
+    tf = _tf()
+    v1 = tf.compat.v1
+    values.describe("tensor", tensor)
+    if values.items["tensor"]["kind"] not in ("tensor", "variable"):
+        values.add("value", tensor)  # an array computed some other way is still a value
+        return
+    with v1.Session() as session:
+        session.run(v1.global_variables_initializer())
+        values.add("value", session.run(tensor, feed_dict=feed))
+
+
+def run_model(function, args, values, capture=None):
+    from tfsigns.tf_utils import convert_to_one_hot
+
+    train_x, train_y, test_x, test_y, num_epochs = args
+    # The notebook's preprocessing, byte for byte: flatten, transpose, /255.; one-hot.
+    X_train = train_x.reshape(train_x.shape[0], -1).T / 255.0
+    X_test = test_x.reshape(test_x.shape[0], -1).T / 255.0
+    Y_train = convert_to_one_hot(train_y, 6)
+    Y_test = convert_to_one_hot(test_y, 6)
+    _fresh_graph()
+    result = function(X_train, Y_train, X_test, Y_test, num_epochs=int(num_epochs))
+    if not isinstance(result, dict):
+        values.describe("result", result)
+        return
+    values.items["keys"] = {"kind": "keys", "keys": sorted(str(key) for key in result)[:50]}
+    for key, value in result.items():
+        if isinstance(key, str) and len(key) <= 20:
+            values.add(key, value)
+
+
+RUNNERS = {
+    "value": run_value,
+    "placeholders": run_placeholders,
+    "variables": run_variables,
+    "forward": run_forward,
+    "cost_graph": run_cost_graph,
+    "model": run_model,
+}
+
+
+# ---------------------------------------------------------------------------
+# The process
+
+
+class Child:
+    def __init__(self, request_fd, reply_fd):
+        self.requests = os.fdopen(request_fd, "r", encoding="utf-8")
+        self.replies = os.fdopen(reply_fd, "w", encoding="utf-8")
+        self.namespace = {}
+        self.functions = {}
+        self.filenames = {}
+        self.real_stdout = sys.stdout
+        self.real_stderr = sys.stderr
+        self.reference = False
+        self.memory_mb = 0
+
+    def send(self, message):
+        self.replies.write(json.dumps(message) + "\n")
+        self.replies.flush()
+
+    def receive(self):
+        line = self.requests.readline()
+        return json.loads(line) if line else None
+
+    def start(self):
+        setup = self.receive()
+        if setup is None:
+            return
+        graded_names = setup["graded"]
+        faulthandler.enable()
+        tf = _tf()
+        tf.compat.v1.disable_v2_behavior()
+        import numpy as np  # noqa: F401  (before the limits: imports need memory too)
+
+        from graders import compat
+        from graders.compat import tf_utils  # noqa: F401
+
+        self.reference = bool(setup["reference"])
+        self.memory_mb = 0 if self.reference else int(setup["memory_mb"])
+        if self.reference:
+            self._load_reference(setup["edition"])
+            load_errors = []
+        else:
+            import tfsigns.assignment  # noqa: F401  (so its functions can be tripwired)
+
+            arm_tripwires(graded_names)
+            _block_network()
+            _guard_signals()
+            _limit_resources(setup["memory_mb"], setup["file_mb"])
+            load_errors = self._load_program(setup["program"], compat, graded_names)
+        states = {name: self._state(name) for name in graded_names}
+        self.send({"status": "ready", "functions": states, "load_errors": load_errors})
+        self.serve()
+
+    def _load_reference(self, edition):
+        from tfsigns import GRADED_FUNCTIONS, assignment
+
+        self.functions = {name: getattr(assignment, name) for name in GRADED_FUNCTIONS}
+
+        def model(*args, **kwargs):
+            kwargs.setdefault("edition", edition)
+            return assignment.model(*args, **kwargs)
+
+        self.functions["model"] = model
+        _limit_resources(0, 1024)
+
+    def _load_program(self, program, compat, graded_names):
+        from graders.submission import Program, Unit, run_program
+
+        units = tuple(Unit(**unit) for unit in program["units"])
+        self.filenames = {unit.filename: unit for unit in units}
+        errors = []
+
+        def on_import(name):
+            if name.startswith("tfsigns"):
+                arm_tripwires(graded_names)
+
+        namespace = {"__name__": "__submission__", "__builtins__": compat.builtins_for_submission(on_import)}
+
+        def on_error(where, error):
+            errors.append({"where": where, "type": type(error).__name__, "message": _message(error)})
+
+        capture = Capture()
+        sys.stdout, sys.stderr = capture, capture
+        try:
+            run_program(Program(program["kind"], units), namespace, on_error)
+        finally:
+            sys.stdout, sys.stderr = self.real_stdout, self.real_stderr
+        self.namespace = namespace
+        self.functions = {name: namespace[name] for name in graded_names if name in namespace}
+        return errors[:50]
+
+    def _state(self, name):
+        if name not in self.functions:
+            return {"state": "missing"}
+        function = self.functions[name]
+        target = getattr(function, "_graders_tripwire", None)
+        module = getattr(function, "__module__", None)
+        if target is None and not self.reference and isinstance(module, str) and module.startswith("tfsigns"):
+            target = f"{module}.{getattr(function, '__name__', name)}"
+        if target is not None:
+            return {"state": "delegated", "target": target}
+        if not callable(function):
+            return {"state": "not callable", "type": type(function).__name__}
+        return {"state": "defined"}
+
+    def serve(self):
+        while True:
+            request = self.receive()
+            if request is None:
+                return
+            self.send(self.run(request))
+
+    def run(self, request):
+        import numpy as np
+
+        reply = {"id": request["id"]}
+        name = request["function"]
+        state = self._state(name)
+        if state["state"] != "defined":
+            reply.update(status=state["state"], **{k: v for k, v in state.items() if k != "state"})
+            return reply
+        args = [_decode(arg, np) for arg in request["args"]]
+        values = Values()
+        capture = Capture()
+        del _delegated[:]
+        recursion_limit = sys.getrecursionlimit()
+        sys.stdout, sys.stderr = capture, capture
+        try:
+            RUNNERS[request["runner"]](self.functions[name], args, values)
+            status = "returned"
+        except Delegated as error:
+            status, reply["target"] = "delegated", str(error)
+        except MemoryError:
+            status = "raised"
+            limit = f"{self.memory_mb} MB beyond TensorFlow's own" if self.memory_mb else "the machine's"
+            reply["error"] = {"type": "MemoryError", "message": f"ran out of memory (the grader's limit: {limit})", "where": ""}
+        except KeyboardInterrupt:
+            raise
+        except BaseException as error:  # SystemExit, RecursionError, anything the submission raises
+            status = "raised"
+            reply["error"] = {"type": type(error).__name__, "message": _message(error), "where": self._where(error)}
+        finally:
+            sys.stdout, sys.stderr = self.real_stdout, self.real_stderr
+            sys.setrecursionlimit(recursion_limit)
+            capture.finish()
+        if _delegated and status != "delegated":
+            status, reply["target"] = "delegated", _delegated[0]
+        reply["status"] = status
+        reply["printed"] = {"chars": capture.chars, "costs": capture.costs}
+        if status == "returned":
+            try:
+                values.save(request["result"])
+            except MemoryError:
+                values.arrays.clear()
+                values.items = {key: {"kind": "other", "type": "array", "detail": "too large"} for key in values.items}
+            reply["items"] = values.items
+        return reply
+
+    def _where(self, error):
+        where = ""
+        traceback = error.__traceback__
+        while traceback is not None:
+            unit = self.filenames.get(traceback.tb_frame.f_code.co_filename)
+            if unit is not None:
+                where = unit.where(traceback.tb_lineno)
+            traceback = traceback.tb_next
+        return where
+
+
+def _decode(arg, np):
+    """Arguments as the parent encoded them: {"npy": file} is an array, {"dict": {...}} a dict."""
+    if isinstance(arg, dict) and "npy" in arg:
+        return np.load(arg["npy"], allow_pickle=False)
+    if isinstance(arg, dict) and "dict" in arg:
+        return {key: _decode(value, np) for key, value in arg["dict"].items()}
+    if isinstance(arg, dict) and "list" in arg:
+        return list(arg["list"])
+    return arg
+
+
+def _message(error):
+    text = str(error)
+    try:
+        text = " ".join(text.split())
+    except Exception:
+        text = ""
+    text = _TRAILING_PATH.sub("", _ADDRESS.sub("", text))
+    return text if len(text) <= MAX_MESSAGE else text[: MAX_MESSAGE - 3] + "..."
+
+
+def main(argv=None):
+    argv = sys.argv[1:] if argv is None else argv
+    child = Child(int(argv[0]), int(argv[1]))
+    child.start()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,135 @@
+"""`python -m graders`: grade one submission (or the bundled reference); `batch` grades a folder.
+
+Exit codes: 0 every check passed; 1 graded, something failed (a submission
+that does not load included); 2 could not grade (bad arguments, a missing
+file, missing data, an internal error). Bad input gives one `error:` line on
+stderr, never a traceback.
+"""
+import argparse
+import sys
+from pathlib import Path
+
+from graders import checks, report
+from graders.results import Results
+from graders.sandbox import DEFAULT_MEMORY_MB
+
+SUFFIXES = (".py", ".ipynb")
+
+
+def add_grading_arguments(parser):
+    """The options `grade` and `batch` share."""
+    parser.add_argument("--edition", choices=("v3", "v3b"), default="v3", help="the notebook edition's conventions (default: v3)")
+    parser.add_argument("--data-dir", metavar="DIR", help="folder with train_signs.h5 and test_signs.h5 for model() (default: TFSIGNS_DATA, ./data, ./datasets, else the embedded default)")
+    parser.add_argument("--timeout", type=positive_float, metavar="SECONDS", help="time limit of model(); the other functions get min(SECONDS, 30) (default: 120 for model(), 30 for the others)")
+    parser.add_argument("--only", type=function_list, metavar="F1,F2", help=f"grade only these functions (of: {', '.join(checks.GRADED_FUNCTIONS)})")
+    parser.add_argument("--memory-mb", type=positive_int, default=DEFAULT_MEMORY_MB, metavar="MB", help=f"memory a submission may use beyond TensorFlow's own (default: {DEFAULT_MEMORY_MB})")
+
+
+def build_parser():
+    parser = argparse.ArgumentParser(
+        prog="python -m graders",
+        description="Grade a 'TensorFlow Tutorial' submission (.py or .ipynb; TF1-era code runs unmodified). "
+        "Without SUBMISSION, grade tfsigns' own reference. 'python -m graders batch DIR --csv FILE' grades a folder.",
+    )
+    parser.add_argument("submission", nargs="?", metavar="SUBMISSION", help="a .py file or .ipynb notebook")
+    add_grading_arguments(parser)
+    parser.add_argument("--json", metavar="FILE", help="also write Gradescope's results.json here")
+    return parser
+
+
+def positive_float(text):
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a positive number of seconds, received {text!r}") from None
+    if not value > 0 or value == float("inf"):
+        raise argparse.ArgumentTypeError(f"expected a positive number of seconds, received {text!r}")
+    return value
+
+
+def positive_int(text):
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a positive integer, received {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"expected a positive integer, received {text!r}")
+    return value
+
+
+def function_list(text):
+    names = tuple(name.strip() for name in text.split(",") if name.strip())
+    try:
+        checks.select(names or None)
+    except ValueError as error:
+        raise argparse.ArgumentTypeError(str(error)) from None
+    if not names:
+        raise argparse.ArgumentTypeError("expected graded function names separated by commas")
+    return names
+
+
+def options_from(args):
+    from graders.grading import Options
+
+    return Options(edition=args.edition, data_dir=args.data_dir, timeout=args.timeout, only=args.only, memory_mb=args.memory_mb)
+
+
+def check_output_file(path, flag):
+    """An error message when `path` cannot be written, else ""."""
+    if not path:
+        return ""
+    target = Path(path)
+    if target.is_dir():
+        return f"{flag}: {path} is a directory, expected a file name"
+    if not target.resolve().parent.is_dir():
+        return f"{flag}: folder {target.resolve().parent} does not exist (received {path!r})"
+    return ""
+
+
+def submission_problem(path):
+    """Why `path` cannot be a submission, or ""."""
+    target = Path(path)
+    if not target.exists():
+        return f"{path}: no such file"
+    if target.is_dir():
+        return f"{path}: is a directory (to grade a folder: python -m graders batch {path} --csv FILE)"
+    if target.suffix.lower() not in SUFFIXES:
+        return f"{path}: expected a .py file or an .ipynb notebook"
+    return ""
+
+
+def main(argv=None):
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if argv and argv[0] == "batch":
+        from graders import batch
+
+        return batch.main(argv[1:])
+    args = build_parser().parse_args(argv)
+    problem = check_output_file(args.json, "--json")
+    if problem:
+        return _error(problem)
+    problem = submission_problem(args.submission) if args.submission else ""
+    if problem:
+        results = Results(Path(args.submission).name, args.edition, error=problem)
+    else:
+        from graders.grading import grade
+
+        try:
+            results = grade(args.submission, options_from(args))
+        except KeyboardInterrupt:
+            return _error("interrupted")
+    report.write_text(results)
+    if args.json:
+        try:
+            report.write_json(results, args.json)
+        except OSError as error:
+            return _error(f"--json: cannot write {args.json} ({error.strerror or error})")
+    if results.error:
+        _error(results.error)
+    return results.exit_code()
+
+
+def _error(message):
+    sys.stdout.flush()
+    print(f"error: {message}", file=sys.stderr)
+    return 2

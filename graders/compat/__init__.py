@@ -1,0 +1,127 @@
+"""The TensorFlow 1 names a 2018 submission uses, served by TensorFlow 2's `tf.compat.v1`.
+
+A learner's notebook says `import tensorflow as tf` and then `tf.placeholder`,
+`tf.Session`, `tf.get_variable`, `tf.contrib.layers.xavier_initializer`,
+`tf.train.AdamOptimizer`, `tf.set_random_seed`, and
+`from tf_utils import load_dataset, random_mini_batches, convert_to_one_hot, predict`.
+Inside the grader's child process the submission's code is compiled with
+`builtins_for_submission()` as its `__builtins__`, whose `__import__` hands it
+
+- for `tensorflow`: a module that looks a name up in `tf.compat.v1` first and
+  in `tf` second, plus `tf.contrib.layers.xavier_initializer` (TF1's Xavier is
+  the same random stream as `tf.compat.v1.glorot_uniform_initializer` under
+  the same seeds, REFERENCE.md);
+- for `tf_utils`: `graders.compat.tf_utils`, the course's helpers from tfsigns.
+
+Nothing else in the process is redirected: `sys.modules["tensorflow"]` stays
+the real module, so TensorFlow's own lazy imports keep working. TF2-style code
+that spells `tf.compat.v1` out gets the real `tf.compat`.
+"""
+import builtins
+import types
+
+from tfsigns._tf import import_tensorflow
+
+# Names that must come from TF2's top level, not from tf.compat.v1.
+_FROM_TF2 = ("compat", "keras", "__version__", "version", "experimental")
+
+
+def _xavier_initializer(uniform=True, seed=None, dtype=None):
+    """`tf.contrib.layers.xavier_initializer`: Glorot with fan_avg, uniform or truncated normal."""
+    tf = import_tensorflow()
+    v1 = tf.compat.v1
+    dtype = tf.float32 if dtype is None else dtype
+    if uniform:
+        return v1.glorot_uniform_initializer(seed=seed, dtype=dtype)
+    # contrib's normal variant was variance_scaling(factor=1, FAN_AVG) with a truncated normal.
+    return v1.variance_scaling_initializer(scale=1.0, mode="fan_avg", distribution="truncated_normal", seed=seed, dtype=dtype)
+
+
+class _Removed(types.ModuleType):
+    """A namespace TF 2 removed: unknown names fail with a message that says so."""
+
+    def __getattr__(self, name):
+        if name.startswith("__"):
+            raise AttributeError(name)
+        raise AttributeError(
+            f"{self.__name__}.{name} was removed in TensorFlow 2 and the grader's TF1 compatibility "
+            f"layer does not provide it"
+        )
+
+
+def _contrib():
+    contrib = _Removed("tensorflow.contrib")
+    layers = _Removed("tensorflow.contrib.layers")
+    layers.xavier_initializer = _xavier_initializer
+    layers.xavier_initializer_conv2d = _xavier_initializer
+    contrib.layers = layers
+    return contrib
+
+
+class TF1Module(types.ModuleType):
+    """`import tensorflow as tf` for a TF1-era submission: tf.compat.v1 first, then tf."""
+
+    def __init__(self):
+        super().__init__("tensorflow", "TensorFlow 1 names over tf.compat.v1 (graders.compat)")
+        tf = import_tensorflow()
+        self.__dict__["_tf"] = tf
+        self.__dict__["_v1"] = tf.compat.v1
+        self.__dict__["contrib"] = _contrib()
+
+    def __getattr__(self, name):
+        if name.startswith("__") and name not in _FROM_TF2:
+            raise AttributeError(name)
+        if name not in _FROM_TF2:
+            try:
+                return getattr(self._v1, name)
+            except AttributeError:
+                pass
+        return getattr(self._tf, name)
+
+    def __dir__(self):
+        return sorted(set(dir(self._v1)) | set(dir(self._tf)) | {"contrib"})
+
+
+_tf1_module = None
+
+
+def tf1_module():
+    """The one `TF1Module` of this process."""
+    global _tf1_module
+    if _tf1_module is None:
+        _tf1_module = TF1Module()
+    return _tf1_module
+
+
+def builtins_for_submission(on_import=None):
+    """A copy of `builtins` whose `__import__` serves the TF1 names and the course's `tf_utils`.
+
+    Args:
+        on_import: optional callable `on_import(name)` called after every
+            import the submission makes (the child arms its delegation
+            tripwires there).
+
+    Returns:
+        dict to use as the submission's `__builtins__`.
+    """
+    real_import = builtins.__import__
+
+    def submission_import(name, globals=None, locals=None, fromlist=(), level=0):
+        if level == 0 and name == "tf_utils":
+            from graders.compat import tf_utils
+
+            return tf_utils
+        if level == 0 and (name == "tensorflow" or (name.startswith("tensorflow.") and not fromlist)):
+            # `import tensorflow.compat.v1 as tf` binds the top package and walks
+            # attributes from it: real tf.compat is served by TF1Module.
+            real_import(name, globals, locals, fromlist, level)
+            module = tf1_module()
+        else:
+            module = real_import(name, globals, locals, fromlist, level)
+        if on_import is not None:
+            on_import(name)
+        return module
+
+    namespace = dict(vars(builtins))
+    namespace["__import__"] = submission_import
+    return namespace

@@ -1,0 +1,13 @@
+"""The course's `tf_utils` module, as a 2018 submission imports it (`from tf_utils import ...`).
+
+Re-exports tfsigns' helpers, which keep the course's call shapes. A grader
+run never calls `load_dataset` for the submission (the grader passes the data
+to `model()`), but top-level imports of it must work.
+"""
+from tfsigns.tf_utils import (  # noqa: F401
+    convert_to_one_hot,
+    forward_propagation_for_predict,
+    load_dataset,
+    predict,
+    random_mini_batches,
+)

@@ -1,0 +1,155 @@
+"""The one results object of a grading run, and its only two renderings: text and Gradescope JSON.
+
+"Could it be graded" is kept apart from the score: `error` says why a run
+could not grade at all (bad data, an internal failure); the text and the JSON
+still come from here then, so there is no second writer.
+"""
+from dataclasses import asdict, dataclass, field
+
+WIDTH = 60  # column of the points in the text report
+
+
+@dataclass(frozen=True)
+class CheckResult:
+    """One check's result.
+
+    Attributes:
+        name: "function: what".
+        function: the graded function.
+        points, max_points: earned and possible.
+        passed: whether it earned its points.
+        failure: what the check wanted (shown on failure).
+        reason: the staged reason it failed.
+        hint: advice for a recognised mistake, or "".
+    """
+
+    name: str
+    function: str
+    points: float
+    max_points: float
+    passed: bool
+    failure: str = ""
+    reason: str = ""
+    hint: str = ""
+
+    def feedback(self):
+        """The lines shown under a failed check (none for a passed one)."""
+        if self.passed:
+            return []
+        lines = [self.failure, self.reason]
+        if self.hint:
+            lines.append("hint: " + self.hint)
+        return [line for line in lines if line]
+
+
+@dataclass
+class Results:
+    """Everything a grading run found.
+
+    Attributes:
+        submission: the submission's file name ("tfsigns reference" for the bundled one).
+        edition: "v3" or "v3b".
+        checks: `CheckResult`s in table order.
+        data: the data line (when model() was graded), or "".
+        basis: what model()'s values are compared with, or "".
+        notes: problems met while loading (statements that failed), one line each.
+        error: why grading could not happen at all, or "".
+    """
+
+    submission: str
+    edition: str = "v3"
+    checks: list = field(default_factory=list)
+    data: str = ""
+    basis: str = ""
+    notes: list = field(default_factory=list)
+    error: str = ""
+
+    @property
+    def score(self):
+        return sum(check.points for check in self.checks)
+
+    @property
+    def max_score(self):
+        return sum(check.max_points for check in self.checks)
+
+    @property
+    def graded(self):
+        return not self.error
+
+    @property
+    def all_passed(self):
+        return self.graded and all(check.passed for check in self.checks)
+
+    def exit_code(self):
+        """0: every check passed; 1: graded, something failed; 2: could not grade."""
+        if not self.graded:
+            return 2
+        return 0 if self.all_passed else 1
+
+    def points_by_function(self):
+        """{function: (points, max_points)} in table order."""
+        totals = {}
+        for check in self.checks:
+            points, max_points = totals.get(check.function, (0, 0))
+            totals[check.function] = (points + check.points, max_points + check.max_points)
+        return totals
+
+    def summary(self):
+        """The text report."""
+        lines = [f"Grading {self.submission} (edition {self.edition})"]
+        lines.extend(line for line in (self.data, self.basis) if line)
+        for note in self.notes:
+            lines.append(f"note: {note}")
+        if self.error:
+            lines.append(f"could not grade: {self.error}")
+            return "\n".join(lines) + "\n"
+        for check in self.checks:
+            status = "PASS" if check.passed else "FAIL"
+            points = f"{_number(check.points)}/{_number(check.max_points)}"
+            lines.append(f"{status}  {check.name:<{WIDTH}} {points:>6}")
+            lines.extend("      " + line for line in check.feedback())
+        failed = sum(1 for check in self.checks if not check.passed)
+        verdict = "all checks passed" if not failed else f"{failed} of {len(self.checks)} checks failed"
+        lines.append(f"Score: {_number(self.score)}/{_number(self.max_score)} ({verdict})")
+        return "\n".join(lines) + "\n"
+
+    def to_dict(self):
+        return {
+            "submission": self.submission,
+            "edition": self.edition,
+            "data": self.data,
+            "basis": self.basis,
+            "graded": self.graded,
+            "error": self.error,
+            "notes": list(self.notes),
+            "score": self.score,
+            "max_score": self.max_score,
+            "checks": [asdict(check) for check in self.checks],
+        }
+
+    def to_gradescope_dict(self):
+        """Gradescope's results.json: score, tests[] with name, score, max_score, output, visibility."""
+        output = [line for line in [self.data, self.basis] + [f"note: {note}" for note in self.notes] if line]
+        if self.error:
+            output.append(f"could not grade: {self.error}")
+        return {
+            "score": float(self.score),
+            "output": "\n".join(output),
+            "visibility": "visible",
+            "stdout_visibility": "hidden",
+            "tests": [
+                {
+                    "name": check.name,
+                    "score": float(check.points),
+                    "max_score": float(check.max_points),
+                    "status": "passed" if check.passed else "failed",
+                    "output": "\n".join(check.feedback()),
+                    "visibility": "visible",
+                }
+                for check in self.checks
+            ],
+        }
+
+
+def _number(value):
+    return str(int(value)) if float(value).is_integer() else f"{value:g}"

@@ -1,0 +1,240 @@
+"""Golden tests of the grader: each fixture submission beside its expected report.
+
+Every fixture under tests/submissions/ is graded once per session (two at a
+time: each grading is a child process, and the grader's own process only
+waits), through the same argument parsing as `python -m graders`. The text
+report, normalised for paths, must equal `<case>.expected.txt`; the
+Gradescope JSON must validate; the exit code must say what happened.
+
+model() is graded on a small slice of the embedded default data (330 train,
+60 test images) so a 101-epoch run takes seconds; the reference is graded on
+the default data as `python -m graders` would.
+
+To rewrite the golden files after an intended change:
+    UPDATE_GOLDEN=1 python -m pytest tests/test_graders_golden.py
+then review the diff.
+"""
+import csv
+import json
+import os
+import subprocess
+import sys
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import h5py
+import numpy as np
+import pytest
+
+from graders import cli, grading
+from tfsigns import synthetic
+
+ROOT = Path(__file__).resolve().parents[1]
+SUBMISSIONS = Path(__file__).parent / "submissions"
+DATA = "{small_data}"
+NON_MODEL = "linear_function,sigmoid,cost,one_hot_matrix,ones,create_placeholders,initialize_parameters,forward_propagation,compute_cost"
+
+# case: (submission file or None for the bundled reference, arguments, exit code)
+CASES = {
+    "reference": (None, [], 0),
+    "tf1_solution": ("tf1_solution.py", ["--data-dir", DATA], 0),
+    "tf1_solution_notebook": ("tf1_solution.ipynb", ["--data-dir", DATA], 0),
+    "compat_v1_solution": ("compat_v1_solution.py", ["--data-dir", DATA], 0),
+    "v3b_solution_graded_as_v3": ("v3b_solution.py", ["--data-dir", DATA, "--only", "cost,model"], 1),
+    "v3b_solution_graded_as_v3b": ("v3b_solution.py", ["--data-dir", DATA, "--edition", "v3b"], 0),
+    "mistake_draw_order": ("mistake_draw_order.py", ["--only", "linear_function"], 1),
+    "mistake_one_hot_axis": ("mistake_one_hot_axis.py", ["--only", "one_hot_matrix"], 1),
+    "mistake_xavier_seed": ("mistake_xavier_seed.py", ["--only", "initialize_parameters"], 1),
+    "mistake_missing_relu": ("mistake_missing_relu.py", ["--only", "forward_propagation"], 1),
+    "mistake_missing_transpose": ("mistake_missing_transpose.py", ["--only", "compute_cost"], 1),
+    "model_forgets_sess_run": ("model_forgets_sess_run.py", ["--data-dir", DATA, "--only", "model"], 1),
+    "model_returns_garbage": ("model_returns_garbage.py", ["--data-dir", DATA, "--only", "model"], 1),
+    "model_raises": ("model_raises.py", ["--data-dir", DATA, "--only", "model"], 1),
+    "delegates_to_tfsigns": ("delegates_to_tfsigns.py", ["--data-dir", DATA, "--only", "sigmoid,one_hot_matrix,model"], 1),
+    "hostile": ("hostile.py", ["--data-dir", DATA, "--timeout", "5", "--memory-mb", "1024"], 1),
+    "syntax_error": ("syntax_error.py", [], 1),
+    "notebook_failing_cells": ("notebook_failing_cells.ipynb", ["--only", NON_MODEL], 1),
+}
+
+
+def write_small_data(directory, n_train=330, n_test=60):
+    """The first images of the embedded default data, as train_signs.h5 and test_signs.h5.
+
+    330 = 10 full minibatches and one of 10: int(m / 32) = 10 differs from
+    the 11 minibatches and from v3b's 32, so each epoch-cost convention is
+    told apart.
+    """
+    arrays = synthetic.generate(seed=0)
+    directory.mkdir(parents=True, exist_ok=True)
+    for split, count in (("train", n_train), ("test", n_test)):
+        with h5py.File(directory / f"{split}_signs.h5", "w") as h5:
+            h5[f"{split}_set_x"] = arrays[f"{split}_set_x"][:count]
+            h5[f"{split}_set_y"] = arrays[f"{split}_set_y"][:count]
+            h5["list_classes"] = np.arange(6, dtype=np.int64)
+    return directory
+
+
+@pytest.fixture(scope="session")
+def small_data(tmp_path_factory):
+    return write_small_data(tmp_path_factory.mktemp("small-signs"))
+
+
+@pytest.fixture(scope="session")
+def graded(small_data, tmp_path_factory):
+    """{case: (results, normalised report)} for every case, graded once, two at a time."""
+    cache = tmp_path_factory.getbasetemp() / "tfsigns-cache"  # the folder conftest gives TFSIGNS_CACHE
+
+    def run(case):
+        submission, arguments, _ = CASES[case]
+        argv = ([str(SUBMISSIONS / submission)] if submission else []) + [a.replace(DATA, str(small_data)) for a in arguments]
+        args = cli.build_parser().parse_args(argv)
+        results = grading.grade(args.submission, cli.options_from(args))
+        return results, normalise(results.summary(), {str(small_data): "<DATA>", str(cache): "<CACHE>"})
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("TFSIGNS_CACHE", str(cache))
+        patch.delenv("TFSIGNS_DATA", raising=False)
+        patch.chdir(tmp_path_factory.mktemp("cwd"))  # no ./data or ./datasets: the reference uses the embedded default
+        # Reference values first, once, so the graders running side by side only read the cache.
+        for options in (grading.Options(data_dir=str(small_data)), grading.Options(data_dir=str(small_data), edition="v3b"), grading.Options()):
+            grading.prepare(options)[1].wait()
+        # Slowest first, so the two workers finish together.
+        order = sorted(CASES, key=lambda case: case not in ("hostile", "reference", "tf1_solution_notebook"))
+        with ThreadPoolExecutor(max_workers=2) as pool:
+            return dict(zip(order, pool.map(run, order)))
+
+
+def normalise(text, replacements):
+    for old, new in replacements.items():
+        text = text.replace(old, new)
+    return text
+
+
+@pytest.mark.parametrize("case", sorted(CASES))
+def test_report_matches_golden_file(graded, case):
+    _, report = graded[case]
+    golden = SUBMISSIONS / f"{case}.expected.txt"
+    if os.environ.get("UPDATE_GOLDEN"):
+        golden.write_text(report, encoding="utf-8")
+    assert report == golden.read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize("case", sorted(CASES))
+def test_exit_code_says_what_happened(graded, case):
+    results, _ = graded[case]
+    assert results.exit_code() == CASES[case][2], results.summary()
+
+
+@pytest.mark.parametrize("case", sorted(CASES))
+def test_gradescope_json_validates(graded, case):
+    results, _ = graded[case]
+    document = json.loads(json.dumps(results.to_gradescope_dict()))
+    assert validate_gradescope(document) == []
+    names = [check.function for check in results.checks]
+    assert [test["name"].split(":")[0] for test in document["tests"]] == names
+    assert document["score"] == pytest.approx(sum(test["score"] for test in document["tests"]))
+
+
+def validate_gradescope(document):
+    """Problems with a Gradescope results.json document (an empty list when it is valid).
+
+    The fields Gradescope reads: a numeric `score`, and `tests`, each with a
+    string `name`, numeric `score` and `max_score` (0 <= score <= max_score),
+    string `output`, and `visibility` one of visible / hidden / after_due_date /
+    after_published.
+    """
+    problems = []
+    visibilities = ("visible", "hidden", "after_due_date", "after_published")
+    if not isinstance(document, dict):
+        return ["not an object"]
+    if not isinstance(document.get("score"), (int, float)) or isinstance(document.get("score"), bool):
+        problems.append("score: not a number")
+    if "output" in document and not isinstance(document["output"], str):
+        problems.append("output: not a string")
+    if document.get("visibility", "visible") not in visibilities:
+        problems.append("visibility: unknown value")
+    tests = document.get("tests")
+    if not isinstance(tests, list):
+        return problems + ["tests: not a list"]
+    for index, test in enumerate(tests):
+        where = f"tests[{index}]"
+        if not isinstance(test, dict):
+            problems.append(f"{where}: not an object")
+            continue
+        for key, kind in (("name", str), ("output", str), ("visibility", str)):
+            if not isinstance(test.get(key), kind):
+                problems.append(f"{where}.{key}: missing or not a {kind.__name__}")
+        for key in ("score", "max_score"):
+            if not isinstance(test.get(key), (int, float)) or isinstance(test.get(key), bool):
+                problems.append(f"{where}.{key}: missing or not a number")
+        if not problems and not 0 <= test["score"] <= test["max_score"]:
+            problems.append(f"{where}: score outside 0..max_score")
+        if test.get("visibility") not in visibilities:
+            problems.append(f"{where}.visibility: unknown value")
+        if "status" in test and test["status"] not in ("passed", "failed"):
+            problems.append(f"{where}.status: unknown value")
+    return problems
+
+
+def test_validator_rejects_a_broken_document():
+    assert validate_gradescope({"score": "10", "tests": [{"name": 3, "score": 5, "max_score": 2, "visibility": "public"}]})
+    assert validate_gradescope({"tests": {}}) == ["score: not a number", "tests: not a list"]
+
+
+def test_hostile_submission_does_not_touch_the_other_checks(graded):
+    results, _ = graded["hostile"]
+    passed = [check.name for check in results.checks if check.passed]
+    assert passed == [
+        "linear_function: Y = WX + b",
+        "forward_propagation: Z3 of the grader's input",
+        "compute_cost: cost of the grader's Z3 and Y",
+    ]
+    assert results.score == 25
+
+
+def test_tf1_notebook_and_file_earn_the_same(graded):
+    notebook, _ = graded["tf1_solution_notebook"]
+    script, _ = graded["tf1_solution"]
+    assert notebook.score == script.score == notebook.max_score == 100
+
+
+def test_python_m_graders_runs_as_a_program(tmp_path):
+    out = tmp_path / "results.json"
+    completed = subprocess.run(
+        [sys.executable, "-m", "graders", str(SUBMISSIONS / "syntax_error.py"), "--json", str(out)],
+        capture_output=True, text=True, cwd=ROOT, timeout=120,
+    )
+    assert completed.returncode == 1
+    assert completed.stderr == ""
+    assert "the submission did not load: line 11: SyntaxError: '(' was never closed" in completed.stdout
+    document = json.loads(out.read_text())
+    assert validate_gradescope(document) == [] and document["score"] == 0
+
+
+def test_batch_grades_each_file_on_its_own_and_writes_a_gradebook(tmp_path, capsys):
+    folder = tmp_path / "class"
+    folder.mkdir()
+    for name in ("tf1_solution.py", "syntax_error.py", "mistake_one_hot_axis.py"):
+        (folder / name).write_bytes((SUBMISSIONS / name).read_bytes())
+    (folder / "crash.py").write_text(
+        "import os\nimport tensorflow as tf\n\n"
+        "def one_hot_matrix(labels, C):\n    os._exit(1)\n\n"
+        "def ones(shape):\n    with tf.Session() as sess:\n        return sess.run(tf.ones(shape))\n"
+    )
+    (folder / "notes.txt").write_text("not a submission")
+    gradebook = tmp_path / "gradebook.csv"
+    code = cli.main(["batch", str(folder), "--csv", str(gradebook), "--jobs", "2", "--only", "one_hot_matrix,ones"])
+    assert code == 1
+    rows = list(csv.DictReader(gradebook.open()))
+    assert [(r["file"], r["score"], r["max"], r["graded"], r["one_hot_matrix"], r["ones"]) for r in rows] == [
+        ("crash.py", "5", "10", "yes", "0", "5"),
+        ("mistake_one_hot_axis.py", "0", "10", "yes", "0", "0"),
+        ("syntax_error.py", "0", "10", "yes", "0", "0"),
+        ("tf1_solution.py", "10", "10", "yes", "5", "5"),
+    ]
+    assert "gradebook: " in capsys.readouterr().out
+
+
+def test_batch_needs_a_folder_of_submissions(tmp_path, capsys):
+    assert cli.main(["batch", str(tmp_path), "--csv", str(tmp_path / "g.csv")]) == 2
+    assert capsys.readouterr().err == f"error: {tmp_path}: no .py or .ipynb files\n"
