@@ -6,8 +6,8 @@ costs when the data's fingerprint says it is the course's own), otherwise
 from running tfsigns' reference implementation on the same inputs here, in the
 grader's own process. Reference runs that need TensorFlow are computed once
 and cached as `.npz` files (no pickle) in `<tfsigns cache>/graders/`, keyed by
-what they depend on: the data's bytes, edition, epochs, tfsigns' and
-TensorFlow's versions. With a warm cache the grader's process never imports
+what they depend on: the data's bytes, edition, epochs, tfsigns' version
+and reference source, TensorFlow's version. With a warm cache the grader's process never imports
 TensorFlow.
 
 Known mistakes are recognised by value: the answer key computes what the
@@ -39,6 +39,7 @@ PARAMETER_NAMES = ("W1", "b1", "W2", "b2", "W3", "b3")
 MINIBATCH_SIZE = 32
 
 REFERENCE_RUN = "tfsigns reference implementation, run by the grader on the same input"
+NOTEBOOK_SHAPES = E.NOTEBOOK_V3
 
 
 @dataclass(frozen=True)
@@ -147,6 +148,12 @@ def _linear_function_drawn(order):
     return drawn["W"] @ drawn["X"] + drawn["b"]
 
 
+def _linear_function_without_b():
+    rng = np.random.RandomState(1)
+    X, W = rng.randn(3, 1), rng.randn(4, 3)
+    return W @ X
+
+
 def accuracy(parameters, X, Y):
     """Share of columns whose argmax of Z3 is the label's (the notebook's accuracy).
 
@@ -231,8 +238,23 @@ def _tensorflow_version():
     return "unknown"
 
 
+def _reference_source_digest():
+    """sha256 of the reference's source: a changed reference never reads an old cache."""
+    digest = hashlib.sha256()
+    for name in ("assignment.py", "tf_utils.py"):
+        digest.update((Path(tfsigns.__file__).parent / name).read_bytes())
+    return digest.hexdigest()[:16]
+
+
 def _cache_path(kind, key):
-    key = dict(key, kind=kind, answers=ANSWERS_VERSION, tfsigns=tfsigns.__version__, tensorflow=_tensorflow_version())
+    key = dict(
+        key,
+        kind=kind,
+        answers=ANSWERS_VERSION,
+        tfsigns=tfsigns.__version__,
+        reference=_reference_source_digest(),
+        tensorflow=_tensorflow_version(),
+    )
     digest = hashlib.sha256(json.dumps(key, sort_keys=True).encode()).hexdigest()[:24]
     return cache_folder() / f"{kind}-{digest}.npz"
 
@@ -437,7 +459,7 @@ class AnswerKey:
     def _answer_linear_function(self):
         orders = [order for order in itertools.permutations("XWb") if order != ("X", "W", "b")]
         variants = {"drawn in the order " + ", ".join(order): _linear_function_drawn(order) for order in orders}
-        variants["without + b"] = _linear_function_parts()[0]
+        variants["without + b"] = _linear_function_without_b()
         return _published(E.LINEAR_FUNCTION, variants)
 
     def _answer_sigmoid_0(self):
@@ -549,12 +571,3 @@ class AnswerKey:
         X, Y = self.columns(split)
         parameters = {name: self._model[f"param_{name}"] for name in PARAMETER_NAMES}
         return Answer(accuracy(parameters, X, Y), examples=X.shape[1])
-
-
-NOTEBOOK_SHAPES = E.NOTEBOOK_V3
-
-
-def _linear_function_parts():
-    rng = np.random.RandomState(1)
-    X, W = rng.randn(3, 1), rng.randn(4, 3)
-    return (W @ X,)

@@ -14,7 +14,6 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from graders import cli, report
-from graders.results import Results
 
 
 def build_parser():

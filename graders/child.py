@@ -225,11 +225,12 @@ class Values:
             else:
                 self.items[key] = description
                 return
-        if isinstance(value, (np.ndarray, np.generic, int, float, bool)) or (
-            isinstance(value, (list, tuple)) and _numeric_sequence(value)
-        ):
-            array = np.asarray(value)
-            if array.dtype.kind in "biuf" and array.dtype.kind != "O":
+        if isinstance(value, (np.ndarray, np.generic, int, float, bool, list, tuple)):
+            try:
+                array = np.asarray(value)
+            except (ValueError, TypeError, RecursionError):
+                array = None
+            if array is not None and array.dtype.kind in "biuf":
                 if self._bytes + array.nbytes > MAX_RESULT_BYTES:
                     self.items[key] = {"kind": "other", "type": "array", "detail": f"too large ({array.nbytes} bytes)"}
                     return
@@ -252,21 +253,6 @@ class Values:
 
         with open(path, "wb") as file:
             np.savez(file, **self.arrays)
-
-
-def _numeric_sequence(value, depth=0):
-    if depth > 4 or len(value) > 1_000_000:
-        return False
-    return all(
-        isinstance(item, (int, float, bool)) or (isinstance(item, (list, tuple)) and _numeric_sequence(item, depth + 1))
-        for item in value
-    ) or _numpy_items(value)
-
-
-def _numpy_items(value):
-    import numpy as np
-
-    return all(isinstance(item, (np.generic, np.ndarray)) for item in value)
 
 
 def _is_variable(value):
@@ -380,7 +366,7 @@ def _evaluate(tensor, feed, values):
         values.add("value", session.run(tensor, feed_dict=feed))
 
 
-def run_model(function, args, values, capture=None):
+def run_model(function, args, values):
     from tfsigns.tf_utils import convert_to_one_hot
 
     train_x, train_y, test_x, test_y, num_epochs = args

@@ -43,7 +43,7 @@ def call_failure(outcome, function):
     if status == "missing":
         return f"not defined: the submission has no function {function}()"
     if status == "not callable":
-        return f"not a function: {function} is a {outcome.detail or 'value'}"
+        return f"not a function: {function} is a value of type {outcome.detail or '?'}"
     if status == "delegated":
         return (
             f"delegates to tfsigns' reference ({outcome.detail}): "

@@ -34,7 +34,7 @@ ROOT = Path(__file__).resolve().parents[1]
 
 DEFAULT_CALL_TIMEOUT = 30.0  # seconds for one small graded function
 DEFAULT_MODEL_TIMEOUT = 120.0  # seconds for model() (101 epochs take ~10 s with the course's loop)
-LOAD_TIMEOUT = 180.0  # TensorFlow's import plus the submission's imports
+LOAD_TIMEOUT = 120.0  # TensorFlow's import plus the submission's imports
 DEFAULT_MEMORY_MB = 3072  # address space allowed beyond what TensorFlow reserves at import
 FILE_MB = 512  # largest file the child may write
 MAX_REPLY = 1 << 20  # bytes in one reply line

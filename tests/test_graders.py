@@ -3,6 +3,7 @@ the staged comparison, the checks table against the answer key, the channel's
 checks on what a child writes, and the command line's bad-input paths."""
 import json
 import zipfile
+from dataclasses import replace
 
 import numpy as np
 import pytest
@@ -222,6 +223,20 @@ def test_reference_values_of_the_graph_functions_are_the_references(answer_key):
     values = answer_key.answer("initialize_parameters:values").value
     assert {name: value.shape for name, value in values.items()} == E.PARAMETER_SHAPES
     assert not values["b1"].any() and 0 < np.abs(values["W1"]).max() <= np.sqrt(6 / (25 + 12288))
+
+
+def test_official_data_uses_the_published_epoch_costs(tmp_path):
+    from test_graders_golden import write_small_data
+
+    from graders.answers import load_grading_data
+
+    data = load_grading_data(write_small_data(tmp_path / "data", n_train=64, n_test=12))
+    official = AnswerKey("v3", replace(data, official=True), need_functions=False)
+    answer = official.answer("model:cost@100")
+    assert (answer.value, answer.atol) == (E.EPOCH_COSTS["v3"][100].value, E.EPOCH_COSTS["v3"][100].atol)
+    assert answer.variants["edition v3b"] == E.EPOCH_COSTS["v3b"][100].value
+    own = AnswerKey("v3", data, need_functions=False).answer("model:cost@100")
+    assert own.value != E.EPOCH_COSTS["v3"][100].value and own.source != E.EPOCH_COSTS["v3"][100].source
 
 
 # ---------------------------------------------------------------------------

@@ -6,9 +6,9 @@ waits), through the same argument parsing as `python -m graders`. The text
 report, normalised for paths, must equal `<case>.expected.txt`; the
 Gradescope JSON must validate; the exit code must say what happened.
 
-model() is graded on a small slice of the embedded default data (330 train,
-60 test images) so a 101-epoch run takes seconds; the reference is graded on
-the default data as `python -m graders` would.
+model() is graded on a small data set of the tests' own (330 train, 60 test
+images, `write_small_data`) so a 101-epoch run takes seconds; the reference
+is graded on the default data as `python -m graders` would.
 
 To rewrite the golden files after an intended change:
     UPDATE_GOLDEN=1 python -m pytest tests/test_graders_golden.py
@@ -17,6 +17,7 @@ then review the diff.
 import csv
 import json
 import os
+import re
 import subprocess
 import sys
 from concurrent.futures import ThreadPoolExecutor
@@ -27,7 +28,6 @@ import numpy as np
 import pytest
 
 from graders import cli, grading
-from tfsigns import synthetic
 
 ROOT = Path(__file__).resolve().parents[1]
 SUBMISSIONS = Path(__file__).parent / "submissions"
@@ -57,19 +57,31 @@ CASES = {
 }
 
 
-def write_small_data(directory, n_train=330, n_test=60):
-    """The first images of the embedded default data, as train_signs.h5 and test_signs.h5.
+def write_small_data(directory, n_train=330, n_test=60, seed=7):
+    """A small SIGNS-shaped data set the grader's tests own: train_signs.h5 and test_signs.h5.
+
+    Class c is a brighter 16x16 square in one of six places (2 rows x 3
+    columns, jittered) on uniform noise: the reference network learns it in
+    101 epochs (train accuracy 1.0, test about 0.6, cost 1.97 -> 0.35), so a
+    garbage model is told apart. The grader's tests do not depend on the
+    embedded default's generator, which may change.
 
     330 = 10 full minibatches and one of 10: int(m / 32) = 10 differs from
     the 11 minibatches and from v3b's 32, so each epoch-cost convention is
     told apart.
     """
-    arrays = synthetic.generate(seed=0)
+    rng = np.random.RandomState(seed)
     directory.mkdir(parents=True, exist_ok=True)
-    for split, count in (("train", n_train), ("test", n_test)):
+    for split, m in (("train", n_train), ("test", n_test)):
+        labels = rng.randint(0, 6, size=m)
+        images = rng.randint(0, 160, size=(m, 64, 64, 3))
+        for image, label in zip(images, labels):
+            row, column = divmod(int(label), 3)
+            top, left = 8 + 28 * row + rng.randint(-4, 5), 4 + 20 * column + rng.randint(-3, 4)
+            image[top:top + 16, left:left + 16] += 30
         with h5py.File(directory / f"{split}_signs.h5", "w") as h5:
-            h5[f"{split}_set_x"] = arrays[f"{split}_set_x"][:count]
-            h5[f"{split}_set_y"] = arrays[f"{split}_set_y"][:count]
+            h5[f"{split}_set_x"] = images.astype(np.uint8)
+            h5[f"{split}_set_y"] = labels.astype(np.int64)
             h5["list_classes"] = np.arange(6, dtype=np.int64)
     return directory
 
@@ -107,7 +119,7 @@ def graded(small_data, tmp_path_factory):
 def normalise(text, replacements):
     for old, new in replacements.items():
         text = text.replace(old, new)
-    return text
+    return re.sub(r"embedded-v\d+", "embedded-v<N>", text)
 
 
 @pytest.mark.parametrize("case", sorted(CASES))
