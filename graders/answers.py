@@ -402,6 +402,11 @@ class AnswerKey:
         if self._error is not None:
             raise self._error
 
+    def join(self):
+        """Block until the background work is over, whatever its outcome."""
+        if self._thread is not None:
+            self._thread.join()
+
     def _prepare(self):
         try:
             if self.need_functions:

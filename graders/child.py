@@ -189,8 +189,7 @@ class Capture(io.TextIOBase):
     def _line(self, line):
         match = _COST_LINE.match(line)
         if match:
-            epoch, value = int(match.group(1)), float(match.group(2))
-            self.costs.setdefault(str(epoch), value)  # the first line printed for an epoch counts
+            self.costs.setdefault(match.group(1), match.group(2))  # the first line printed for an epoch counts
 
     def flush(self):
         pass

@@ -81,6 +81,7 @@ def grade(submission=None, options=Options(), prepared=None):
     """
     name = REFERENCE_NAME if submission is None else Path(submission).name
     results = Results(name, options.edition)
+    answers = None
     try:
         program = None
         if submission is not None:
@@ -113,6 +114,9 @@ def grade(submission=None, options=Options(), prepared=None):
         results.error = str(error)
     except Exception as error:  # a bug of the grader's, reported through the same results
         results.error = f"internal error: {type(error).__name__}: {error}"
+    finally:
+        if answers is not None:
+            answers.join()  # never leave TensorFlow work running as the interpreter exits
     return results
 
 
@@ -215,17 +219,17 @@ def _printed_cost(check, outcome, answer, rtol, atol, answers):
         return compare.Verdict(
             False, f"printed no line \"Cost after epoch {epoch}: ...\" (the notebook prints one every 100 epochs)"
         )
-    got = outcome.costs[epoch]
+    got, printed = outcome.costs[epoch]
     variant = compare.match_variant(np.float64(got), answer.variants, rtol, atol)
     if not compare.close(got, answer.value, rtol, atol):
-        reason = f"wrong value: printed {got:.6f}, want {answer.value:.6f} (tolerance {compare.tolerance_text(rtol, atol)})"
+        reason = f"wrong value: printed {printed}, want {answer.value:.6f} (tolerance {compare.tolerance_text(rtol, atol)})"
         return compare.Verdict(False, reason, variant)
     trained = answers.answer(_PARAMETERS_CHECK.expect)
     p_rtol, p_atol = _tolerance(_PARAMETERS_CHECK, trained)
     if not compare.parameters_verdict(outcome.items, outcome.arrays, trained.value, p_rtol, p_atol).passed:
         return compare.Verdict(
             False,
-            f"printed {got:.6f}, the expected cost, but returned parameters that training does not give "
+            f"printed {printed}, the expected cost, but returned parameters that training does not give "
             f"(see {_PARAMETERS_CHECK.name}): printed lines alone earn nothing",
         )
     return compare.PASSED

@@ -82,7 +82,7 @@ class Outcome:
             "timeout", "crashed", or "not loaded".
         items: {key: description} of what it returned (see graders.child).
         arrays: {key: numpy array} for items of kind "array".
-        costs: {epoch: cost} from the "Cost after epoch" lines it printed.
+        costs: {epoch: (cost, text)} from the "Cost after epoch" lines it printed.
         error: for "raised": {"type", "message", "where"}.
         detail: a sentence for the other statuses (time limit, exit code, target).
     """
@@ -542,11 +542,16 @@ def _clean_items(items):
 
 
 def _clean_costs(printed):
+    """{epoch: (value, text as printed)} from the reply's printed cost lines."""
     costs = {}
     if isinstance(printed, dict) and isinstance(printed.get("costs"), dict):
-        for epoch, value in list(printed["costs"].items())[:100]:
-            if isinstance(epoch, str) and epoch.isdigit() and isinstance(value, (int, float)) and not isinstance(value, bool):
-                costs[int(epoch)] = float(value)
+        for epoch, text in list(printed["costs"].items())[:100]:
+            if not (isinstance(epoch, str) and epoch.isdigit() and len(epoch) < 10 and isinstance(text, str) and len(text) <= 32):
+                continue
+            try:
+                costs[int(epoch)] = (float(text), text)
+            except ValueError:
+                continue
     return costs
 
 

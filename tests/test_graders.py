@@ -270,7 +270,7 @@ def test_a_zip_bomb_result_is_not_opened(tmp_path, monkeypatch):
 def test_replies_are_type_checked():
     items = sandbox._clean_items({"value": {"kind": "array", "shape": [3, "x"], "dtype": "float32" * 100}, "x": {"kind": "exec"}, 3: {}})
     assert items == {"value": {"kind": "array", "dtype": ("float32" * 100)[:120], "shape": None}}
-    assert sandbox._clean_costs({"costs": {"100": 1.5, "x": 2.0, "0": "1.8", "7": True}}) == {100: 1.5}
+    assert sandbox._clean_costs({"costs": {"100": "1.50", "x": "2.0", "0": 1.8, "7": "one", "8": "9" * 40}}) == {100: (1.5, "1.50")}
     assert sandbox._clean_error("boom") == {"type": "Exception", "message": "", "where": ""}
 
 
@@ -285,7 +285,7 @@ def test_the_child_reads_printed_costs_from_any_write_pattern():
     capture.write("och 100: 1.016458\nCost after epoch 100: 0.5\n")
     capture.write("x Cost after epoch 200: 0.1\nCost after epoch 300: 0.25")
     capture.finish()
-    assert capture.costs == {"0": 1.855702, "100": 1.016458, "300": 0.25}
+    assert capture.costs == {"0": "1.855702", "100": "1.016458", "300": "0.25"}
 
 
 # ---------------------------------------------------------------------------

@@ -51,7 +51,7 @@ CASES = {
     "model_returns_garbage": ("model_returns_garbage.py", ["--data-dir", DATA, "--only", "model"], 1),
     "model_raises": ("model_raises.py", ["--data-dir", DATA, "--only", "model"], 1),
     "delegates_to_tfsigns": ("delegates_to_tfsigns.py", ["--data-dir", DATA, "--only", "sigmoid,one_hot_matrix,model"], 1),
-    "hostile": ("hostile.py", ["--data-dir", DATA, "--timeout", "5", "--memory-mb", "1024"], 1),
+    "hostile": ("hostile.py", ["--data-dir", DATA, "--timeout", "5", "--memory-mb", "512"], 1),
     "syntax_error": ("syntax_error.py", [], 1),
     "notebook_failing_cells": ("notebook_failing_cells.ipynb", ["--only", NON_MODEL], 1),
 }

@@ -2,8 +2,8 @@
 # graded function, beside three correct functions that must still earn their points.
 import ctypes
 import os
+import socket
 import sys
-import urllib.request
 
 import numpy as np
 import tensorflow as tf
@@ -72,15 +72,17 @@ def forward_propagation(X, parameters):
 
 # GRADED FUNCTION: compute_cost
 def compute_cost(Z3, Y):
-    # Correct, after trying to reach the network and to kill the grader.
+    # Correct only if the sandbox refused both the network and a signal to the grader
+    # (signal 0 only asks whether the process exists: a broken sandbox kills nothing).
+    refused = 0
     try:
-        urllib.request.urlopen("http://example.com/answers", timeout=2)
-    except Exception as error:
-        print("no network:", error)
+        socket.create_connection(("127.0.0.1", 9), timeout=2)
+    except OSError as error:
+        refused += "disabled while grading" in str(error)
     try:
-        os.kill(os.getppid(), 9)
-    except Exception as error:
-        print("no kill:", error)
-    logits = tf.transpose(Z3)
-    labels = tf.transpose(Y)
+        os.kill(os.getppid(), 0)
+    except OSError as error:
+        refused += "does not let a submission signal" in str(error)
+    logits = tf.transpose(Z3) if refused == 2 else Z3
+    labels = tf.transpose(Y) if refused == 2 else Y
     return tf.reduce_mean(tf.nn.softmax_cross_entropy_with_logits(logits=logits, labels=labels))
