@@ -110,10 +110,17 @@ def _vm_size_bytes():
 
 
 def _limit_resources(memory_mb, file_mb):
-    """Cap address space at what TensorFlow already reserved plus `memory_mb`; cap file sizes; no core files."""
+    """Cap address space at what TensorFlow already reserved plus `memory_mb`; cap file sizes; no core files.
+
+    TensorFlow starts its thread pools (one or two threads per core, 8 MB of
+    stack address space each) at the first session, after this limit is set:
+    they get an allowance of their own, so the limit means the same on 2
+    cores and on 64.
+    """
     limits = [(resource.RLIMIT_CORE, 0), (resource.RLIMIT_FSIZE, file_mb * 1024 * 1024)]
     if memory_mb > 0:
-        limits.append((resource.RLIMIT_AS, _vm_size_bytes() + memory_mb * 1024 * 1024))
+        thread_stacks = (os.cpu_count() or 1) * 2 * 8 * 1024 * 1024
+        limits.append((resource.RLIMIT_AS, _vm_size_bytes() + thread_stacks + memory_mb * 1024 * 1024))
     for which, value in limits:
         try:
             soft, hard = resource.getrlimit(which)

@@ -455,6 +455,9 @@ def _child_environment():
         PYTHONDONTWRITEBYTECODE="1",
         PYTHONHASHSEED="0",
     )
+    # glibc reserves 64 MB of address space per malloc arena (up to 8 per core): a
+    # few arenas keep the memory limit about memory, not about the core count.
+    env.setdefault("MALLOC_ARENA_MAX", os.environ.get("MALLOC_ARENA_MAX", "4"))
     return env
 
 

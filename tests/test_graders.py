@@ -184,9 +184,11 @@ def test_table_names_begin_with_the_graded_function_and_total_100():
 
 
 @pytest.fixture(scope="module")
-def answer_key():
-    key = AnswerKey("v3", data=None).start()
-    key.wait()
+def answer_key(tmp_path_factory):
+    with pytest.MonkeyPatch.context() as patch:  # the cache conftest gives every test, also for this module fixture
+        patch.setenv("TFSIGNS_CACHE", str(tmp_path_factory.getbasetemp() / "tfsigns-cache"))
+        key = AnswerKey("v3", data=None).start()
+        key.wait()
     return key
 
 

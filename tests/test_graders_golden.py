@@ -234,8 +234,9 @@ def test_batch_grades_each_file_on_its_own_and_writes_a_gradebook(tmp_path, caps
         "def ones(shape):\n    with tf.Session() as sess:\n        return sess.run(tf.ones(shape))\n"
     )
     (folder / "notes.txt").write_text("not a submission")
-    gradebook = tmp_path / "gradebook.csv"
-    code = cli.main(["batch", str(folder), "--csv", str(gradebook), "--jobs", "2", "--only", "one_hot_matrix,ones"])
+    gradebook, reports = tmp_path / "gradebook.csv", tmp_path / "reports"
+    reports.mkdir()
+    code = cli.main(["batch", str(folder), "--csv", str(gradebook), "--jobs", "2", "--only", "one_hot_matrix,ones", "--reports", str(reports)])
     assert code == 1
     rows = list(csv.DictReader(gradebook.open()))
     assert [(r["file"], r["score"], r["max"], r["graded"], r["one_hot_matrix"], r["ones"]) for r in rows] == [
@@ -245,6 +246,8 @@ def test_batch_grades_each_file_on_its_own_and_writes_a_gradebook(tmp_path, caps
         ("tf1_solution.py", "10", "10", "yes", "5", "5"),
     ]
     assert "gradebook: " in capsys.readouterr().out
+    assert "the process running it exited with code 1" in (reports / "crash.py.txt").read_text()
+    assert validate_gradescope(json.loads((reports / "crash.py.json").read_text())) == []
 
 
 def test_batch_needs_a_folder_of_submissions(tmp_path, capsys):
