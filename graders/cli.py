@@ -12,6 +12,7 @@ from pathlib import Path
 from graders import checks, report
 from graders.results import Results
 from graders.sandbox import DEFAULT_MEMORY_MB
+from tfsigns.commands import positive_int
 
 SUFFIXES = (".py", ".ipynb")
 
@@ -44,16 +45,6 @@ def positive_float(text):
         raise argparse.ArgumentTypeError(f"expected a positive number of seconds, received {text!r}") from None
     if not value > 0 or value == float("inf"):
         raise argparse.ArgumentTypeError(f"expected a positive number of seconds, received {text!r}")
-    return value
-
-
-def positive_int(text):
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a positive integer, received {text!r}") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"expected a positive integer, received {text!r}")
     return value
 
 

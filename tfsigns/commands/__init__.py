@@ -1,0 +1,30 @@
+"""The CLI's commands, one module each (see tfsigns/cli.py), and their shared argument checks."""
+import argparse
+import os
+from pathlib import Path
+
+from tfsigns.errors import TfsignsError
+
+
+def positive_int(text):
+    """argparse type: an integer >= 1, with the received text in the error."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a positive integer, received {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"expected a positive integer, received {text!r}")
+    return value
+
+
+def check_writable(path, flag):
+    """Fail before the work, not after, when the output file `path` of `flag` cannot be written."""
+    if not path:
+        return
+    parent = Path(path).resolve().parent
+    if not parent.is_dir():
+        raise TfsignsError(f"{flag}: folder {parent} does not exist (received {path!r})")
+    if Path(path).is_dir():
+        raise TfsignsError(f"{flag}: {path} is a directory, expected a file name")
+    if not os.access(parent, os.W_OK):
+        raise TfsignsError(f"{flag}: folder {parent} is not writable (received {path!r})")

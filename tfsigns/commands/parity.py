@@ -9,7 +9,7 @@ then prints one row per epoch and, as the last line,
 with X in `%.2e` form (e.g. `2.89e-08`): two significant digits are enough
 for a difference, and the exponent keeps it readable at any size.
 """
-from tfsigns.commands.train import _positive_int
+from tfsigns.commands import positive_int
 
 NAME = "parity"
 HELP = "Train compat.v1 and Keras (parity mode) from the same start and compare their epoch costs."
@@ -17,7 +17,7 @@ HELP = "Train compat.v1 and Keras (parity mode) from the same start and compare 
 
 def add_arguments(parser):
     parser.add_argument("--data-dir", metavar="DIR", help="folder with train_signs.h5 and test_signs.h5 (default: TFSIGNS_DATA, ./data, else the embedded default)")
-    parser.add_argument("--epochs", type=_positive_int, default=100, metavar="N", help="epochs for each run (default: 100)")
+    parser.add_argument("--epochs", type=positive_int, default=100, metavar="N", help="epochs for each run (default: 100)")
     parser.add_argument("--edition", choices=("v3", "v3b"), default="v3", help="cost convention: v3 divides the epoch cost by int(m/32), v3b by 32 (default: v3)")
 
 

@@ -11,11 +11,11 @@ predicted gives one `error: <path>: <problem>` line on stderr; the other
 images are still predicted. Exit code: 0 when every image was predicted, 1 when
 some were not, 2 when nothing could start (parameters file, --plot).
 """
-import os
 import sys
 from pathlib import Path
 
-from tfsigns.errors import ImageError, ParametersError, TfsignsError
+from tfsigns.commands import check_writable
+from tfsigns.errors import ImageError, ParametersError
 
 NAME = "predict"
 HELP = "Predict the hand sign (0-5) in image files with trained parameters."
@@ -41,7 +41,7 @@ def run(args):
     from tfsigns.params import load_parameters
     from tfsigns.prediction import predict_files
 
-    _check_writable(args.plot, "--plot")
+    check_writable(args.plot, "--plot")
     if not Path(args.params).exists():
         raise ParametersError(
             f"{args.params}: parameters file not found; make one with "
@@ -90,14 +90,3 @@ def _describe_parameters(path, metadata):
     return f"parameters: {path}" + (f" ({', '.join(str(fact) for fact in facts)})" if facts else "")
 
 
-def _check_writable(path, flag):
-    """Fail before reading any image when the output cannot be written."""
-    if not path:
-        return
-    parent = Path(path).resolve().parent
-    if not parent.is_dir():
-        raise TfsignsError(f"{flag}: folder {parent} does not exist (received {path!r})")
-    if Path(path).is_dir():
-        raise TfsignsError(f"{flag}: {path} is a directory, expected a file name")
-    if not os.access(parent, os.W_OK):
-        raise TfsignsError(f"{flag}: folder {parent} is not writable (received {path!r})")

@@ -1,5 +1,5 @@
 """`python -m tfsigns train`: run model() and print what the notebook printed."""
-from tfsigns.errors import TfsignsError
+from tfsigns.commands import check_writable, positive_int
 
 NAME = "train"
 HELP = "Train the assignment's network (model()) and print the notebook's lines."
@@ -8,10 +8,10 @@ BACKENDS = ("compat.v1", "keras")
 
 def add_arguments(parser):
     parser.add_argument("--data-dir", metavar="DIR", help="folder with train_signs.h5 and test_signs.h5 (default: TFSIGNS_DATA, ./data, else the embedded default)")
-    parser.add_argument("--epochs", type=_positive_int, default=1500, metavar="N", help="num_epochs (default: 1500)")
+    parser.add_argument("--epochs", type=positive_int, default=1500, metavar="N", help="num_epochs (default: 1500)")
     parser.add_argument("--edition", choices=("v3", "v3b"), default="v3", help="cost convention: v3 divides the epoch cost by int(m/32), v3b by 32 (default: v3)")
     parser.add_argument("--learning-rate", type=float, default=0.0001, help="Adam learning rate (default: 0.0001)")
-    parser.add_argument("--minibatch-size", type=_positive_int, default=32, metavar="N", help="(default: 32)")
+    parser.add_argument("--minibatch-size", type=positive_int, default=32, metavar="N", help="(default: 32)")
     parser.add_argument("--backend", choices=BACKENDS, default="compat.v1", help="compat.v1 (the session-era code, default) or keras (Keras 3)")
     parser.add_argument("--keras-mode", choices=("parity", "idiomatic"), default="parity", help="with --backend keras: parity (same start, batches and Adam as compat.v1, default) or idiomatic (Keras' own initializers, Adam and fit)")
     parser.add_argument("--out", metavar="FILE", help="save the trained parameters (W1..b3 and metadata) to this .npz")
@@ -19,25 +19,13 @@ def add_arguments(parser):
     parser.add_argument("--quiet", action="store_true", help="no progress line on the terminal")
 
 
-def _positive_int(text):
-    import argparse
-
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a positive integer, received {text!r}") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"expected a positive integer, received {text!r}")
-    return value
-
-
 def run(args):
     from tfsigns import data
     from tfsigns.progress import Progress
     from tfsigns.tf_utils import convert_to_one_hot, flatten_images
 
-    _check_writable(args.out, "--out")
-    _check_writable(args.plot, "--plot")
+    check_writable(args.out, "--out")
+    check_writable(args.plot, "--plot")
     source = data.resolve_data_dir(args.data_dir)
     print(source.describe(), flush=True)
     train_x_orig, train_y, test_x_orig, test_y, classes = data.load_dataset(source=source)
@@ -87,16 +75,3 @@ def run(args):
     if args.plot:
         print(f"cost curve saved to {args.plot}")
     return 0
-
-
-def _check_writable(path, flag):
-    """Fail before training, not after, when an output cannot be written."""
-    if not path:
-        return
-    from pathlib import Path
-
-    parent = Path(path).resolve().parent
-    if not parent.is_dir():
-        raise TfsignsError(f"{flag}: folder {parent} does not exist (received {path!r})")
-    if Path(path).is_dir():
-        raise TfsignsError(f"{flag}: {path} is a directory, expected a file name")
