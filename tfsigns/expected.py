@@ -131,3 +131,7 @@ TF2_SIGMOID_12 = Expected(0.9999939, atol=1e-7, source=TF2_EDITION)
 TF2_TOTAL_LOSS_LOGITS = np.array([[1.0, 0.0, 0.0], [1.0, 0.0, 0.0], [1.0, 0.0, 0.0]])
 TF2_TOTAL_LOSS_LABELS = np.eye(3)
 TF2_COMPUTE_TOTAL_LOSS = Expected(3.295837, atol=1e-6, source=TF2_EDITION)
+
+# Keras parity mode against compat.v1 from the same start (issue 3's bar; measured
+# 9.75e-08 over 100 epochs on the near-copy with TF 2.21 CPU).
+KERAS_PARITY_MAX_COST_DIFFERENCE = 1e-5

@@ -14,8 +14,8 @@ from pathlib import Path
 import numpy as np
 
 from tfsigns.errors import ParametersError
+from tfsigns.expected import PARAMETER_SHAPES
 
-PARAMETER_SHAPES = {"W1": (25, 12288), "b1": (25, 1), "W2": (12, 25), "b2": (12, 1), "W3": (6, 12), "b3": (6, 1)}
 FORMAT = "tfsigns-parameters/1"
 ZIP_SIGNATURE = b"PK\x03\x04"  # what every non-empty .npz (a zip archive) starts with
 
