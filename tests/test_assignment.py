@@ -259,3 +259,15 @@ def test_model_writes_the_cost_plot_without_a_window(nearcopy_arrays, tmp_path):
     result = assignment.train(*nearcopy_arrays, num_epochs=6, print_cost=False, plot_file=plot)
     assert len(result.costs) == 2  # epochs 0 and 5
     assert plot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+@pytest.mark.slow
+def test_full_1500_epoch_run_fast_path_equals_the_course_loop(nearcopy_arrays):
+    # The whole course run, both loops: every epoch cost bit for bit (about 3 minutes).
+    fast = assignment.train(*nearcopy_arrays, print_cost=False, fast=True)
+    course = assignment.train(*nearcopy_arrays, print_cost=False, fast=False)
+    assert len(fast.epoch_costs) == 1500 and len(fast.costs) == 300
+    assert fast.epoch_costs == course.epoch_costs
+    for epoch, want in expected.NEARCOPY_EPOCH_COSTS.items():
+        np.testing.assert_allclose(fast.epoch_costs[epoch], want.value, rtol=want.rtol, atol=want.atol)
+    assert fast.train_accuracy == course.train_accuracy and fast.test_accuracy == course.test_accuracy
