@@ -395,13 +395,13 @@ def train(
         seed = 3
         X, Y = create_placeholders(n_x, n_y)
         parameters = initialize_parameters()
-        Z3 = forward_propagation(X, parameters)
-        cost_op = compute_cost(Z3, Y)
+        Z3 = forward_propagation(X, parameters)  # on the placeholders: accuracies, and the course's loop
         correct_prediction = tf.equal(tf.argmax(Z3), tf.argmax(Y))
         accuracy = tf.reduce_mean(tf.cast(correct_prediction, "float"))
         if fast:
             step = _FastStep(X_train, Y_train, parameters, learning_rate, minibatch_size)
         else:
+            cost_op = compute_cost(Z3, Y)
             optimizer = v1.train.AdamOptimizer(learning_rate=learning_rate).minimize(cost_op)
         init = v1.global_variables_initializer()
 
