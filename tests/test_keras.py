@@ -77,7 +77,7 @@ def test_initialize_parameters_is_the_compat_v1_start(start):
     rng = np.random.default_rng(0)
     X = rng.random((12288, 8))
     Y = convert_to_one_hot(rng.integers(0, 6, 8), 6)
-    compat_start = assignment.train(X, Y, X, Y, num_epochs=0, print_cost=False).parameters
+    compat_start = assignment.train(X, Y, X, Y, num_epochs=0, minibatch_size=8, print_cost=False).parameters
     for name, shape in expected.PARAMETER_SHAPES.items():
         assert start[name].shape == shape and start[name].dtype == np.float32
         np.testing.assert_array_equal(start[name], compat_start[name])
