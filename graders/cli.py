@@ -12,7 +12,7 @@ from pathlib import Path
 from graders import checks, report
 from graders.results import Results
 from graders.sandbox import DEFAULT_MEMORY_MB
-from tfsigns.commands import positive_int
+from tfsigns.commands import positive_float, positive_int
 
 SUFFIXES = (".py", ".ipynb")
 
@@ -21,7 +21,7 @@ def add_grading_arguments(parser):
     """The options `grade` and `batch` share."""
     parser.add_argument("--edition", choices=("v3", "v3b"), default="v3", help="the notebook edition's conventions (default: v3)")
     parser.add_argument("--data-dir", metavar="DIR", help="folder with train_signs.h5 and test_signs.h5 for model() (default: TFSIGNS_DATA, ./data, ./datasets, else the embedded default)")
-    parser.add_argument("--timeout", type=positive_float, metavar="SECONDS", help="time limit of model(); the other functions get min(SECONDS, 30) (default: 120 for model(), 30 for the others)")
+    parser.add_argument("--timeout", type=seconds, metavar="SECONDS", help="time limit of model(); the other functions get min(SECONDS, 30) (default: 120 for model(), 30 for the others)")
     parser.add_argument("--only", type=function_list, metavar="F1,F2", help=f"grade only these functions (of: {', '.join(checks.GRADED_FUNCTIONS)})")
     parser.add_argument("--memory-mb", type=positive_int, default=DEFAULT_MEMORY_MB, metavar="MB", help=f"memory a submission may use beyond TensorFlow's own (default: {DEFAULT_MEMORY_MB})")
 
@@ -38,14 +38,8 @@ def build_parser():
     return parser
 
 
-def positive_float(text):
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a positive number of seconds, received {text!r}") from None
-    if not value > 0 or value == float("inf"):
-        raise argparse.ArgumentTypeError(f"expected a positive number of seconds, received {text!r}")
-    return value
+def seconds(text):
+    return positive_float(text, what="a positive number of seconds")
 
 
 def function_list(text):

@@ -77,3 +77,22 @@ def test_train_bad_arguments_exit_non_zero_with_one_line(tmp_path):
     completed = run_tfsigns("train", "--epochs", "1", "--out", str(missing), cwd=tmp_path, env={"TFSIGNS_CACHE": str(tmp_path / "cache")})
     assert completed.returncode == 2
     assert completed.stderr.strip().splitlines() == [f"error: --out: folder {missing.parent} does not exist (received {str(missing)!r})"]
+
+
+def test_train_rejects_a_learning_rate_that_is_not_positive():
+    for text in ("-1", "0", "nan", "inf", "fast"):
+        completed = run_tfsigns("train", "--learning-rate", text)
+        assert completed.returncode == 2
+        assert f"--learning-rate: expected a positive number, received {text!r}" in completed.stderr
+        assert "Traceback" not in completed.stderr
+
+
+def test_train_v3_rejects_a_minibatch_larger_than_the_training_set(nearcopy_dir, tmp_path):
+    # Edition v3 would divide the epoch cost by int(1080 / 2000) = 0: one line, before any training.
+    completed = run_tfsigns("train", "--data-dir", str(nearcopy_dir), "--minibatch-size", "2000", "--quiet", cwd=tmp_path)
+    assert completed.returncode == 2
+    assert completed.stderr.strip().splitlines() == [
+        "error: --minibatch-size: edition v3 divides the epoch cost by int(m / minibatch_size), which is 0 "
+        "for m = 1080 training examples; use at most 1080 or edition v3b; received 2000"
+    ]
+    assert "Cost after epoch" not in completed.stdout

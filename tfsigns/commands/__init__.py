@@ -17,6 +17,17 @@ def positive_int(text):
     return value
 
 
+def positive_float(text, what="a positive number"):
+    """argparse type: a finite number > 0, with the received text in the error."""
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected {what}, received {text!r}") from None
+    if not 0 < value < float("inf"):  # also rejects nan
+        raise argparse.ArgumentTypeError(f"expected {what}, received {text!r}")
+    return value
+
+
 def check_writable(path, flag):
     """Fail before the work, not after, when the output file `path` of `flag` cannot be written."""
     if not path:
