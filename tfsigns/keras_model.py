@@ -409,25 +409,29 @@ def _train_parity(X_rows, Y_rows, learning_rate, num_epochs, minibatch_size, edi
     X_data = tf.constant(X_rows)  # (m, 12288), resident: minibatches are gathered by index
     Y_data = tf.constant(Y_rows)  # (m, 6)
 
-    # One trace for every minibatch size (32 and the last, 24).
-    @tf.function(input_signature=[tf.TensorSpec(shape=[None], dtype=tf.int64)])
-    def train_step(batch_index):
-        x = tf.gather(X_data, batch_index)  # (size, 12288): the course's columns, as rows
-        y = tf.gather(Y_data, batch_index)  # (size, 6)
-        with tf.GradientTape() as tape:
-            logits = network(x, training=True)  # (size, 6)
-            loss = loss_fn(y, logits)
-        gradients = tape.gradient(loss, network.trainable_variables)
-        optimizer.apply_gradients(zip(gradients, network.trainable_variables))
-        return loss
+    optimizer.build(network.trainable_variables)  # its slots exist before the loop is traced
+    num_minibatches = -(-m // minibatch_size)  # the last one may be smaller
+
+    # One epoch per call: the minibatches in the course's order, in one traced loop.
+    @tf.function(input_signature=[tf.TensorSpec(shape=[m], dtype=tf.int64)])
+    def train_epoch(permutation):
+        costs = tf.TensorArray(tf.float32, size=num_minibatches)
+        for k in tf.range(num_minibatches):
+            batch_index = permutation[k * minibatch_size:(k + 1) * minibatch_size]
+            x = tf.gather(X_data, batch_index)  # (size, 12288): the course's columns, as rows
+            y = tf.gather(Y_data, batch_index)  # (size, 6)
+            with tf.GradientTape() as tape:
+                logits = network(x, training=True)  # (size, 6)
+                loss = loss_fn(y, logits)
+            gradients = tape.gradient(loss, network.trainable_variables)
+            optimizer.apply_gradients(zip(gradients, network.trainable_variables))
+            costs = costs.write(tf.cast(k, tf.int32), loss)
+        return costs.stack()  # (num_minibatches,)
 
     seed = 3
     for epoch in range(num_epochs):
         seed += 1  # the course's random_mini_batches seeds: 4, 5, ...
-        permutation = minibatch_permutation(m, seed).astype(np.int64)
-        minibatch_costs = [
-            train_step(permutation[start:start + minibatch_size]) for start in range(0, m, minibatch_size)
-        ]
+        minibatch_costs = train_epoch(minibatch_permutation(m, seed).astype(np.int64)).numpy()
         epoch_cost = 0.0
         for minibatch_cost in minibatch_costs:
             # float(): summed in float64 as compat.v1 (and NumPy 1) did, in the same order.
