@@ -128,7 +128,7 @@ CHECKS = (
     ),
     Check(
         "create_placeholders: X", "create_placeholders", 5, "create_placeholders", "create_placeholders:X",
-        "placeholder", "X", PUBLISHED, "X should be a float32 placeholder of shape [n_x, None] named \"X\"",
+        "placeholder", "X", PUBLISHED, "X should be a float32 placeholder of shape [n_x, None] (any name)",
         (
             ("examples in rows", "examples are columns here: shape [n_x, None], not [None, n_x]"),
             ("a fixed number", "use None for the number of examples: the same placeholder takes a minibatch of 32 and the whole set"),
@@ -136,7 +136,7 @@ CHECKS = (
     ),
     Check(
         "create_placeholders: Y", "create_placeholders", 5, "create_placeholders", "create_placeholders:Y",
-        "placeholder", "Y", PUBLISHED, "Y should be a float32 placeholder of shape [n_y, None] named \"Y\"",
+        "placeholder", "Y", PUBLISHED, "Y should be a float32 placeholder of shape [n_y, None] (any name)",
         (
             ("examples in rows", "examples are columns here: shape [n_y, None], not [None, n_y]"),
             ("a fixed number", "use None for the number of examples: the same placeholder takes a minibatch of 32 and the whole set"),

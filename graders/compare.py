@@ -188,11 +188,11 @@ def match_variant(got, variants, rtol, atol):
 
 
 def placeholder_verdict(item, want, variants):
-    """A placeholder: a tf.Tensor from tf.placeholder with the wanted dtype, shape and name.
+    """A placeholder: a tf.Tensor from tf.placeholder with the wanted dtype and shape, whatever its name.
 
     Args:
         item: the child's description of the returned object, or None.
-        want: {"shape": [n, None], "dtype": "float32", "name": "X"}.
+        want: {"shape": [n, None], "dtype": "float32"}.
         variants: {label: {"shape": [...]}}; "fixed" in a shape matches any number.
     """
     if item is None:
@@ -212,10 +212,7 @@ def placeholder_verdict(item, want, variants):
             ):
                 variant = label
         return Verdict(False, f"wrong shape: got {got_text}, want {shape_text(want['shape'])}", variant)
-    name = (item.get("name") or "").split(":")[0]
-    if name != want["name"]:
-        return Verdict(False, f"wrong name: got {name!r}, want {want['name']!r} (name = \"{want['name']}\")")
-    return PASSED
+    return PASSED  # the name is the learner's: the notebook's own output says "not necessarily Placeholder_1"
 
 
 def parameters_verdict(items, arrays, want, rtol, atol, variants=None, what="parameters"):

@@ -11,13 +11,15 @@ Inside the grader's child process the submission's code is compiled with
   in `tf` second, plus `tf.contrib.layers.xavier_initializer` (TF1's Xavier is
   the same random stream as `tf.compat.v1.glorot_uniform_initializer` under
   the same seeds, REFERENCE.md);
-- for `tf_utils`: `graders.compat.tf_utils`, the course's helpers from tfsigns.
+- for `tf_utils` (and its renamed copies `tf_utils1`, `tf_utils_v2`, ...):
+  `graders.compat.tf_utils`, the course's helpers from tfsigns.
 
 Nothing else in the process is redirected: `sys.modules["tensorflow"]` stays
 the real module, so TensorFlow's own lazy imports keep working. TF2-style code
 that spells `tf.compat.v1` out gets the real `tf.compat`.
 """
 import builtins
+import re
 import types
 
 from tfsigns._tf import import_tensorflow
@@ -84,6 +86,15 @@ class TF1Module(types.ModuleType):
 
 _tf1_module = None
 
+# `tf_utils`, and the names course hubs and learners gave copies of it: tf_utils1, tf_utils_v2, tfutils.
+_COURSE_HELPERS = re.compile(r"^tf_?utils\w*$")
+
+
+def is_course_helpers(name):
+    """Whether `import name` means the course's helper module (served from tfsigns)."""
+    return bool(_COURSE_HELPERS.match(name))
+
+
 
 def tf1_module():
     """The one `TF1Module` of this process."""
@@ -107,7 +118,7 @@ def builtins_for_submission(on_import=None):
     real_import = builtins.__import__
 
     def submission_import(name, globals=None, locals=None, fromlist=(), level=0):
-        if level == 0 and name == "tf_utils":
+        if level == 0 and is_course_helpers(name):
             from graders.compat import tf_utils
 
             return tf_utils
