@@ -1,4 +1,4 @@
-"""Jupyter notebooks as the grader reads them: code cells in order, magics and shell lines blanked.
+"""Jupyter notebooks as the grader reads them: code cells in order, magics and shell lines blanked; the text around them.
 
 Only the JSON is read; nothing runs here. Line numbers inside a cell are kept
 (a blanked line stays an empty line), so a message can say "code cell 7, line 3".
@@ -28,6 +28,25 @@ def read_code_cells(text):
     Raises:
         NotebookError: not JSON, or not a notebook's structure.
     """
+    return read_notebook(text)[0]
+
+
+def read_notebook(text):
+    """The code cells of a notebook, and the text around them.
+
+    Args:
+        text: the .ipynb file's content.
+
+    Returns:
+        (code_cells, texts): code_cells as `read_code_cells` gives them;
+        texts: list of (label, text) of what is not code: each markdown
+        cell ("markdown cell 3") and the saved outputs of each code cell
+        ("output of code cell 7"). The grader reads them, never runs them
+        (the edition's published numbers live there).
+
+    Raises:
+        NotebookError: not JSON, or not a notebook's structure.
+    """
     try:
         notebook = json.loads(text)
     except json.JSONDecodeError as error:
@@ -39,17 +58,41 @@ def read_code_cells(text):
         cells = [cell for sheet in notebook["worksheets"] if isinstance(sheet, dict) for cell in sheet.get("cells", [])]
     if not isinstance(cells, list):
         raise NotebookError("not a notebook: no list of cells")
-    code_cells = []
+    code_cells, texts = [], []
+    markdown_count = 0
     for cell in cells:
-        if not isinstance(cell, dict) or cell.get("cell_type") != "code":
+        if not isinstance(cell, dict):
             continue
-        source = cell.get("source", cell.get("input", ""))
-        if isinstance(source, list):
-            source = "".join(part for part in source if isinstance(part, str))
-        if not isinstance(source, str):
-            source = ""
-        code_cells.append((len(code_cells) + 1, python_lines(source)))
-    return code_cells
+        kind = cell.get("cell_type")
+        if kind == "code":
+            number = len(code_cells) + 1
+            code_cells.append((number, python_lines(_joined(cell.get("source", cell.get("input", ""))))))
+            output = "\n".join(_output_text(item) for item in cell.get("outputs") or [] if isinstance(item, dict))
+            if output.strip():
+                texts.append((f"output of code cell {number}", output))
+        elif kind in ("markdown", "raw", "heading"):
+            markdown_count += 1
+            texts.append((f"markdown cell {markdown_count}", _joined(cell.get("source", ""))))
+    return code_cells, texts
+
+
+def _joined(source):
+    """A cell's source or an output's text: a string, or a list of strings (nbformat's two spellings)."""
+    if isinstance(source, list):
+        return "".join(part for part in source if isinstance(part, str))
+    return source if isinstance(source, str) else ""
+
+
+def _output_text(output):
+    """The readable text of one saved output: a stream, a result's text/plain, an error's message."""
+    if output.get("output_type") == "stream" or "text" in output:
+        return _joined(output.get("text", ""))
+    data = output.get("data")
+    if isinstance(data, dict):
+        return _joined(data.get("text/plain", ""))
+    if output.get("output_type") in ("error", "pyerr"):
+        return f"{_joined(output.get('ename', ''))}: {_joined(output.get('evalue', ''))}"
+    return ""
 
 
 def python_lines(source):

@@ -52,12 +52,16 @@ class Program:
         units: the units in order.
         syntax_errors: one message per unit that does not parse.
         fatal: why nothing at all can be loaded ("" when something can).
+        texts: ((label, text), ...) read but never run: a notebook's
+            markdown cells and saved outputs (a .py file's comments are in
+            its unit's source).
     """
 
     kind: str
     units: tuple
     syntax_errors: tuple = ()
     fatal: str = ""
+    texts: tuple = ()
 
 
 def read_program(path):
@@ -73,12 +77,13 @@ def read_program(path):
         raise ValueError(f"{path}: expected a .py file or an .ipynb notebook")
     raw = path.read_bytes()
     text = raw.decode("utf-8", errors="replace")
+    texts = ()
     if suffix == ".py":
         units = (Unit("", f"<{path.name}>", text),)
         kind = "py"
     else:
         try:
-            cells = notebook.read_code_cells(text)
+            cells, texts = notebook.read_notebook(text)
         except notebook.NotebookError as error:
             return Program("ipynb", (), fatal=str(error))
         units = tuple(
@@ -92,7 +97,7 @@ def read_program(path):
         fatal = errors[0]
     elif kind == "ipynb" and not units:
         fatal = "the notebook has no code cells"
-    return Program(kind, units, errors, fatal)
+    return Program(kind, units, errors, fatal, tuple(texts))
 
 
 def _graded_name(source):
