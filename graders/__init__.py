@@ -1,11 +1,12 @@
 """graders: the autograder of the "TensorFlow Tutorial" assignment.
 
-    python -m graders [SUBMISSION] [--edition v3|v3b] [--data-dir DIR] [--json FILE] [--timeout SECONDS]
+    python -m graders [SUBMISSION] [--edition auto|v3|v3b] [--data-dir DIR] [--json FILE] [--timeout SECONDS]
     python -m graders batch DIR --csv FILE [--jobs N]
 
-Flow, imports one way: `__main__` -> `cli` -> `grading` -> `sandbox` (runs
-`child`, the only place submitted code runs, under `compat`) -> `checks` (the
-table) -> `compare` (pure) -> `results` (one object) -> `report` (writers).
+Flow, imports one way: `__main__` -> `cli` -> `grading`: `submission` (read
+it) -> `edition` (which one it follows) -> `sandbox` (runs `child`, the only
+place submitted code runs, under `compat`, confined by `confine`) -> `checks`
+(the table) -> `compare` (pure) -> `results` (one object) -> `report` (writers).
 `answers` holds the expected values, from `tfsigns.expected` or tfsigns'
 reference; tfsigns never imports graders.
 """

@@ -7,8 +7,15 @@ from running tfsigns' reference implementation on the same inputs here, in the
 grader's own process. Reference runs that need TensorFlow are computed once
 and cached as `.npz` files (no pickle) in `<tfsigns cache>/graders/`, keyed by
 what they depend on: the data's bytes, edition, epochs, tfsigns' version
-and reference source, TensorFlow's version. With a warm cache the grader's process never imports
-TensorFlow.
+and reference source, TensorFlow's version. With a warm cache the grader's
+process never imports TensorFlow.
+
+The answer key is out of a submission's reach: the child process has its own
+empty HOME and cache folders and, under Landlock, cannot open the grader's
+cache at all (`graders.sandbox`, `graders.confine`); each cache file is signed
+(HMAC-SHA256, with a secret kept beside it) and a file that does not verify is
+recomputed, never used. Once read, the values stay in this process's memory
+for the whole run (a batch shares them).
 
 Known mistakes are recognised by value: the answer key computes what the
 mistaken variant gives on the same input (X, W, b drawn in another order; the
@@ -16,9 +23,11 @@ one-hot transpose; Xavier with seed 0; a missing ReLU; a missing transpose;
 the other edition's epoch-cost divisor) from the reference's building blocks.
 """
 import hashlib
+import hmac
 import itertools
 import json
 import os
+import secrets
 import tempfile
 import threading
 import zipfile
@@ -32,7 +41,7 @@ import tfsigns
 from tfsigns import expected as E
 from tfsigns.tf_utils import convert_to_one_hot, flatten_images, forward_propagation_for_predict
 
-ANSWERS_VERSION = 1  # bump when what a cached file holds changes
+ANSWERS_VERSION = 2  # bump when what a cached file holds changes (2: signed)
 MODEL_EPOCHS = 101  # enough to read the costs printed after epochs 0 and 100
 MODEL_COST_EPOCHS = (0, 100)
 PARAMETER_NAMES = ("W1", "b1", "W2", "b2", "W3", "b3")
@@ -259,31 +268,114 @@ def _cache_path(kind, key):
     return cache_folder() / f"{kind}-{digest}.npz"
 
 
+_TAG = "__hmac_sha256__"
+_KEY_FILE = "key"
+
+
+def _cache_secret():
+    """The secret that signs this cache folder's files (32 random bytes in `<folder>/key`, mode 0600), or None.
+
+    The child process that runs a submission can neither read nor write the
+    cache folder (Landlock, `graders.confine`); the signature is the second
+    line of defence where the kernel has no Landlock: a file whose signature
+    does not verify is never used.
+    """
+    folder = cache_folder()
+    path = folder / _KEY_FILE
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        if not path.exists():
+            handle, temporary = tempfile.mkstemp(prefix=".tmp-key-", dir=folder)  # created 0600
+            try:
+                with os.fdopen(handle, "wb") as stream:
+                    stream.write(secrets.token_bytes(32))
+                os.link(temporary, path)  # atomic: of two processes, one key wins
+            except FileExistsError:
+                pass
+            finally:
+                Path(temporary).unlink(missing_ok=True)
+        secret = path.read_bytes()
+    except OSError:
+        return None
+    return secret if len(secret) == 32 else None
+
+
+def _signature(secret, arrays):
+    """HMAC-SHA256 over every array's name, dtype, shape and bytes, in name order."""
+    mac = hmac.new(secret, digestmod=hashlib.sha256)
+    for name in sorted(arrays):
+        array = np.ascontiguousarray(arrays[name])
+        mac.update(json.dumps([name, array.dtype.str, list(array.shape)]).encode())
+        mac.update(array.tobytes())
+    return mac.digest()
+
+
 def _read_cache(path, names):
-    """The arrays `names` from a cache file, or None when it is missing or unreadable."""
+    """(arrays, problem): the arrays `names` from a signed cache file, or (None, why not).
+
+    `problem` is "" when the file is simply not there (or unreadable: a cache
+    only saves time), and a sentence when it is there but its signature does
+    not verify: the caller recomputes and says so.
+    """
+    secret = _cache_secret()
+    if secret is None or not path.is_file():
+        return None, ""
     try:
         with np.load(path, allow_pickle=False) as archive:
-            if not all(name in archive.files for name in names):
-                return None
-            return {name: archive[name] for name in names}
+            arrays = {name: archive[name] for name in archive.files}
     except (OSError, ValueError, zipfile.BadZipFile, EOFError):
-        return None
+        return None, ""
+    tag = arrays.pop(_TAG, None)
+    if tag is None or not hmac.compare_digest(np.asarray(tag, dtype=np.uint8).tobytes(), _signature(secret, arrays)):
+        return None, f"the cached reference values {path.name} failed verification (changed since the grader wrote them); recomputed"
+    if not all(name in arrays for name in names):
+        return None, ""
+    return {name: arrays[name] for name in names}, ""
 
 
 def _write_cache(path, arrays):
-    """Write atomically; a cache that cannot be written only costs the next run time."""
+    """Write signed and atomically; a cache that cannot be written only costs the next run time."""
+    secret = _cache_secret()
+    if secret is None:
+        return
+    signed = dict(arrays)
+    signed[_TAG] = np.frombuffer(_signature(secret, arrays), dtype=np.uint8)
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         handle, temporary = tempfile.mkstemp(prefix=".tmp-", suffix=".npz", dir=path.parent)
         try:
             with os.fdopen(handle, "wb") as stream:
-                np.savez(stream, **arrays)
+                np.savez(stream, **signed)
             os.replace(temporary, path)
         except BaseException:
             Path(temporary).unlink(missing_ok=True)
             raise
     except OSError:
         pass
+
+
+def reseal(answer_keys):
+    """After a submission ran unconfined: a new secret, and only values verified before it ran stay cached.
+
+    Without Landlock a submission could have read the secret and signed
+    files of its own. Once its process is gone, every file of the cache
+    folder is removed, a new secret made, and the values the given answer
+    keys hold in memory (read and verified before the submission started)
+    written back under it.
+
+    Args:
+        answer_keys: `AnswerKey`s whose loading has finished.
+    """
+    folder = cache_folder()
+    try:
+        for path in folder.iterdir():
+            if path.name == _KEY_FILE or path.suffix == ".npz":
+                path.unlink(missing_ok=True)
+    except OSError:
+        return
+    for key in answer_keys:
+        for path, arrays in key.held().items():
+            _write_cache(path, arrays)
 
 
 # ---------------------------------------------------------------------------
@@ -368,8 +460,9 @@ class AnswerKey:
     """Inputs and expected values for one edition and one data set.
 
     `start()` begins loading (or computing) the reference values in a
-    background thread, so TensorFlow work here overlaps the child's start-up;
-    the first `answer()` that needs them waits for it.
+    background thread; grading waits for them (`wait()`) before any of a
+    submission's code runs, so what a submission might do to the cache
+    folder can never reach the values it is graded against.
 
     Args:
         edition: "v3" or "v3b".
@@ -388,6 +481,8 @@ class AnswerKey:
         self._error = None
         self._thread = None
         self._columns = None
+        self._held = {}  # {cache path: arrays}: what this key read or computed, verified
+        self.notes = []  # for the report: a cache file that failed verification
 
     def start(self):
         if self._thread is None:
@@ -407,25 +502,36 @@ class AnswerKey:
         if self._thread is not None:
             self._thread.join()
 
+    def finished(self):
+        """Whether loading is over (successfully or not)."""
+        return self._thread is not None and not self._thread.is_alive()
+
     def _prepare(self):
         try:
             if self.need_functions:
-                path = _cache_path("functions", {})
-                arrays = _read_cache(path, _FUNCTION_NAMES)
-                if arrays is None:
-                    arrays = _reference_functions()
-                    _write_cache(path, arrays)
-                self._functions = arrays
+                self._functions = self._cached(_cache_path("functions", {}), _FUNCTION_NAMES, _reference_functions)
             if self.data is not None:
                 key = {"data": self.data.fingerprint, "edition": self.edition, "epochs": MODEL_EPOCHS}
-                path = _cache_path("model", key)
-                arrays = _read_cache(path, _MODEL_NAMES)
-                if arrays is None:
-                    arrays = _reference_model(self.data, self.edition)
-                    _write_cache(path, arrays)
-                self._model = arrays
+                self._model = self._cached(
+                    _cache_path("model", key), _MODEL_NAMES, lambda: _reference_model(self.data, self.edition)
+                )
         except BaseException as error:  # reported by wait() in the grading thread
             self._error = error
+
+    def _cached(self, path, names, compute):
+        """The signed cache file's arrays, else `compute()`'s (then cached). Held in memory from here on."""
+        arrays, problem = _read_cache(path, names)
+        if problem:
+            self.notes.append(problem)
+        if arrays is None:
+            arrays = compute()
+            _write_cache(path, arrays)
+        self._held[path] = arrays
+        return arrays
+
+    def held(self):
+        """{cache path: arrays} of the verified values this key holds in memory."""
+        return dict(self._held)
 
     # -- inputs ------------------------------------------------------------
 
@@ -495,7 +601,7 @@ class AnswerKey:
 
     def _placeholder(self, name):
         n, _ = E.PLACEHOLDER_SHAPES[name]
-        want = {"shape": [n, None], "dtype": "float32", "name": name}
+        want = {"shape": [n, None], "dtype": "float32"}
         variants = {"examples in rows": {"shape": [None, n]}, "a fixed number of examples": {"shape": [n, "fixed"]}}
         return Answer(want, source=NOTEBOOK_SHAPES, variants=variants)
 

@@ -1,9 +1,10 @@
 """`python -m graders batch DIR --csv FILE [--jobs N]`: grade every .py/.ipynb in a folder.
 
 Each submission runs in its own child process (its crash or timeout is its
-own result); up to N are graded at once. The answer key is prepared once and
-shared. The gradebook CSV has one row per file: score, max, and the points of
-each graded function.
+own result); up to N are graded at once. The answer keys (both editions under
+`--edition auto`) are loaded, or computed, and verified once, before the first
+submission runs, and shared. The gradebook CSV has one row per file: score,
+max, the edition it was graded as, and the points of each graded function.
 """
 import argparse
 import csv
@@ -14,6 +15,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from graders import cli, report
+from graders import edition as editions
 
 
 def build_parser():
@@ -45,7 +47,7 @@ def main(argv=None):
     options = cli.options_from(args)
     try:
         prepared = prepare(options)
-        prepared[1].wait()
+        prepared.wait(editions.EDITIONS if options.edition == editions.AUTO else (options.edition,))
     except GradingError as error:
         return _error(str(error))
 
@@ -57,18 +59,24 @@ def main(argv=None):
             report.write_json(results, Path(args.reports, path.name + ".json"))
         return results
 
-    with ThreadPoolExecutor(max_workers=args.jobs) as pool:
-        all_results = list(pool.map(one, files))
+    try:
+        with ThreadPoolExecutor(max_workers=args.jobs) as pool:
+            all_results = list(pool.map(one, files))
+    finally:
+        prepared.join()
     try:
         write_gradebook(all_results, args.csv)
     except OSError as error:
         return _error(f"--csv: cannot write {args.csv} ({error.strerror or error})")
     print(f"gradebook: {args.csv} ({len(all_results)} submissions)")
+    unconfined = next((results for results in all_results if results.unconfined_warning()), None)
+    if unconfined is not None:
+        print(f"warning: {unconfined.unconfined_warning()}", file=sys.stderr)
     return max(results.exit_code() for results in all_results)
 
 
 def write_gradebook(all_results, path):
-    """One row per submission: file, score, max, graded, per-function points, error."""
+    """One row per submission: file, score, max, graded, edition, per-function points, error."""
     functions = []
     for results in all_results:
         for function in results.points_by_function():
@@ -80,11 +88,11 @@ def write_gradebook(all_results, path):
     try:
         with os.fdopen(handle, "w", newline="", encoding="utf-8") as stream:
             writer = csv.writer(stream)
-            writer.writerow(["file", "score", "max", "graded"] + functions + ["error"])
+            writer.writerow(["file", "score", "max", "graded", "edition"] + functions + ["error"])
             for results in all_results:
                 by_function = results.points_by_function()
                 writer.writerow(
-                    [results.submission, _n(results.score), _n(results.max_score), "yes" if results.graded else "no"]
+                    [results.submission, _n(results.score), _n(results.max_score), "yes" if results.graded else "no", results.edition]
                     + [_n(by_function[f][0]) if f in by_function else "" for f in functions]
                     + [results.error]
                 )

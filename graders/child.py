@@ -98,6 +98,46 @@ def _guard_signals():
     os.kill, os.killpg = kill, killpg
 
 
+_SYSTEM_READ_ROOTS = ("/usr", "/lib", "/lib32", "/lib64", "/bin", "/sbin", "/etc", "/proc", "/sys", "/dev")
+
+
+def read_roots(workdir):
+    """Where the confined child may read: Python, its packages, the system's libraries, its own folder."""
+    from pathlib import Path
+
+    roots = [sys.prefix, sys.base_prefix, sys.exec_prefix, sys.base_exec_prefix, *_SYSTEM_READ_ROOTS]
+    roots += [entry for entry in sys.path if entry and os.path.isdir(entry)]
+    roots.append(str(Path(__file__).resolve().parents[1]))  # graders and tfsigns
+    roots.append(workdir)
+    return list(dict.fromkeys(os.path.realpath(root) for root in roots))
+
+
+def confine_child(setup):
+    """Confine this process to its own folder before the submission (or TensorFlow) runs.
+
+    Reading: Python, its packages and the system's libraries; writing: only
+    the sandbox's folder (HOME, TMPDIR, the run folder). The grader's cache
+    stays out of reach, as do the network and other processes' signals.
+
+    Returns:
+        {"applied": bool, "detail": one line} for the parent's report.
+    """
+    from graders.confine import confine
+
+    if not setup.get("confine", True):
+        return {"applied": False, "detail": "confinement turned off (GRADERS_CONFINE=0)"}
+    workdir = setup["workdir"]
+    roots = read_roots(workdir)
+    result = confine(read_roots=roots, write_roots=[workdir, "/dev/null"])
+    detail = result.detail
+    for protected in setup.get("protected", []):
+        protected = os.path.realpath(protected)
+        inside = [root for root in roots if protected == root or protected.startswith(root.rstrip("/") + "/")]
+        if result.applied and inside:
+            detail += f"; but the grader's cache {protected} lies inside {inside[0]}, which the submission may read"
+    return {"applied": result.applied, "detail": detail}
+
+
 def _vm_size_bytes():
     try:
         with open("/proc/self/status") as status:
@@ -431,6 +471,10 @@ class Child:
         if setup is None:
             return
         graded_names = setup["graded"]
+        self.reference = bool(setup["reference"])
+        confinement = {"applied": False, "detail": "the bundled reference is not confined"}
+        if not self.reference:
+            confinement = confine_child(setup)  # first: TensorFlow's threads must start confined
         faulthandler.enable()
         tf = _tf()
         tf.compat.v1.disable_v2_behavior()
@@ -439,7 +483,6 @@ class Child:
         from graders import compat
         from graders.compat import tf_utils  # noqa: F401
 
-        self.reference = bool(setup["reference"])
         self.memory_mb = 0 if self.reference else int(setup["memory_mb"])
         if self.reference:
             self._load_reference(setup["edition"])
@@ -453,7 +496,7 @@ class Child:
             _limit_resources(setup["memory_mb"], setup["file_mb"])
             load_errors = self._load_program(setup["program"], compat, graded_names)
         states = {name: self._state(name) for name in graded_names}
-        self.send({"status": "ready", "functions": states, "load_errors": load_errors})
+        self.send({"status": "ready", "functions": states, "load_errors": load_errors, "confinement": confinement})
         self.serve()
 
     def _load_reference(self, edition):

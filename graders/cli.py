@@ -10,6 +10,7 @@ import sys
 from pathlib import Path
 
 from graders import checks, report
+from graders import edition as editions
 from graders.results import Results
 from graders.sandbox import DEFAULT_MEMORY_MB
 from tfsigns.commands import positive_float, positive_int
@@ -19,7 +20,11 @@ SUFFIXES = (".py", ".ipynb")
 
 def add_grading_arguments(parser):
     """The options `grade` and `batch` share."""
-    parser.add_argument("--edition", choices=("v3", "v3b"), default="v3", help="the notebook edition's conventions (default: v3)")
+    parser.add_argument(
+        "--edition", choices=(editions.AUTO,) + editions.EDITIONS, default=editions.AUTO,
+        help="the notebook edition's conventions: auto reads them from each submission (its epoch_cost line, "
+        "else its 'should be' text), v3 or v3b forces one (default: auto)",
+    )
     parser.add_argument("--data-dir", metavar="DIR", help="folder with train_signs.h5 and test_signs.h5 for model() (default: TFSIGNS_DATA, ./data, ./datasets, else the embedded default)")
     parser.add_argument("--timeout", type=seconds, metavar="SECONDS", help="time limit of model(); the other functions get min(SECONDS, 30) (default: 120 for model(), 30 for the others)")
     parser.add_argument("--only", type=function_list, metavar="F1,F2", help=f"grade only these functions (of: {', '.join(checks.GRADED_FUNCTIONS)})")
@@ -95,7 +100,7 @@ def main(argv=None):
         return _error(problem)
     problem = submission_problem(args.submission) if args.submission else ""
     if problem:
-        results = Results(Path(args.submission).name, args.edition, error=problem)
+        results = Results(Path(args.submission).name, args.edition if args.edition in editions.EDITIONS else editions.DEFAULT, error=problem)
     else:
         from graders.grading import grade
 
@@ -104,6 +109,8 @@ def main(argv=None):
         except KeyboardInterrupt:
             return _error("interrupted")
     report.write_text(results)
+    if results.unconfined_warning():
+        _warn(results.unconfined_warning())
     if args.json:
         try:
             report.write_json(results, args.json)
@@ -112,6 +119,11 @@ def main(argv=None):
     if results.error:
         _error(results.error)
     return results.exit_code()
+
+
+def _warn(message):
+    sys.stdout.flush()
+    print(f"warning: {message}", file=sys.stderr)
 
 
 def _error(message):

@@ -1,18 +1,22 @@
 """Grading one submission: read it, run its graded calls in the sandbox, compare, collect results.
 
-    results = grade("alice.ipynb", Options(edition="v3"))
+    results = grade("alice.ipynb", Options())
     print(results.summary())
 
-The submission runs only in the child process (`graders.sandbox`); this
-process holds the answer key and does every comparison.
+The flow: read the submission (`graders.submission`), choose its edition
+(`graders.edition`), run its graded calls in the child process
+(`graders.sandbox`), compare in this process, which alone holds the answer
+key (`graders.answers`), collect one `Results`.
 """
+import threading
 from dataclasses import dataclass, replace
 from pathlib import Path
 
 import numpy as np
 
 from graders import compare
-from graders.answers import MODEL_EPOCHS, PARAMETER_NAMES, AnswerKey, accuracy, load_grading_data
+from graders import edition as editions
+from graders.answers import MODEL_EPOCHS, PARAMETER_NAMES, AnswerKey, accuracy, load_grading_data, reseal
 from graders.checks import CALLS, CHECKS, PUBLISHED, Examples, hint_for, select
 from graders.results import CheckResult, Results
 from graders.sandbox import DEFAULT_MEMORY_MB, Limits, Outcome, Sandbox
@@ -29,14 +33,15 @@ class Options:
     """How to grade.
 
     Attributes:
-        edition: "v3" or "v3b". Defaults to `"v3"`.
+        edition: "v3" or "v3b", or "auto": read from each submission
+            (`graders.edition`). Defaults to `"auto"`.
         data_dir: data folder for model(); None: tfsigns.data's search order.
         timeout: seconds for model() (the small functions get min(timeout, 30)); None: the defaults.
         only: graded function names to grade; None: all.
         memory_mb: address space a submission may add to TensorFlow's.
     """
 
-    edition: str = "v3"
+    edition: str = editions.AUTO
     data_dir: str = None
     timeout: float = None
     only: tuple = None
@@ -47,8 +52,53 @@ class GradingError(Exception):
     """Grading could not happen (bad data, a missing file): one line for the user."""
 
 
+class Prepared:
+    """The checks of a grading run and its answer keys, one per edition, made when first asked for.
+
+    A batch shares one `Prepared`: every submission graded as v3 uses the same
+    v3 key, every v3b one the same v3b key.
+
+    Attributes:
+        checks: the selected rows of `graders.checks.CHECKS`.
+        data: the `GradingData` model() is graded on, or None.
+    """
+
+    def __init__(self, checks, data, need_functions):
+        self.checks = checks
+        self.data = data
+        self.need_functions = need_functions
+        self._keys = {}
+        self._lock = threading.Lock()
+
+    def answer_key(self, edition):
+        """The started `AnswerKey` of `edition` (reference values load in the background)."""
+        with self._lock:
+            key = self._keys.get(edition)
+            if key is None:
+                key = self._keys[edition] = AnswerKey(edition, self.data, need_functions=self.need_functions).start()
+            return key
+
+    def wait(self, editions):
+        """Load (or compute) the answer keys of `editions` now; re-raise what failed."""
+        for name in editions:
+            self.answer_key(name).wait()
+
+    def reseal(self):
+        """After a submission ran unconfined: keep only the values held here in the cache (`answers.reseal`)."""
+        with self._lock:
+            keys = list(self._keys.values())
+        reseal([key for key in keys if key.finished()])
+
+    def join(self):
+        """Wait until no answer key has TensorFlow work running."""
+        with self._lock:
+            keys = list(self._keys.values())
+        for key in keys:
+            key.join()
+
+
 def prepare(options):
-    """The selected checks and their answer key (started: reference values load in the background).
+    """The selected checks and a `Prepared` holding their answer keys.
 
     Raises:
         GradingError: the data for model() cannot be found or read.
@@ -64,7 +114,10 @@ def prepare(options):
     need_functions = any(
         check.expect in ("initialize_parameters:values", "forward_propagation", "compute_cost") for check in checks
     )
-    return checks, AnswerKey(options.edition, data, need_functions=need_functions).start()
+    prepared = Prepared(checks, data, need_functions)
+    if options.edition in editions.EDITIONS:
+        prepared.answer_key(options.edition)  # start now: it overlaps reading the submission
+    return prepared
 
 
 def grade(submission=None, options=Options(), prepared=None):
@@ -73,15 +126,15 @@ def grade(submission=None, options=Options(), prepared=None):
     Args:
         submission: path of a .py or .ipynb file; None grades tfsigns' own reference.
         options: an `Options`.
-        prepared: `(checks, answer_key)` from `prepare(options)`, to share one
-            answer key between submissions (batch); None prepares one here.
+        prepared: a `Prepared` from `prepare(options)`, to share answer keys
+            between submissions (batch); None prepares one here.
 
     Returns:
         a `Results`; `results.error` is set when grading could not happen.
     """
     name = REFERENCE_NAME if submission is None else Path(submission).name
-    results = Results(name, options.edition)
-    answers = None
+    results = Results(name, options.edition if options.edition in editions.EDITIONS else editions.DEFAULT)
+    own = prepared is None
     try:
         program = None
         if submission is not None:
@@ -89,6 +142,9 @@ def grade(submission=None, options=Options(), prepared=None):
                 program = read_program(submission)
             except OSError as error:
                 raise GradingError(f"{submission}: cannot be read ({error.strerror or error})") from None
+        choice = editions.choose(options.edition, program)
+        results.edition, results.edition_reason = choice.edition, choice.reason
+        if program is not None:
             if program.kind == "ipynb":
                 results.notes.extend(f"{message}; the cell did not run" for message in program.syntax_errors)
             if program.fatal:
@@ -96,37 +152,43 @@ def grade(submission=None, options=Options(), prepared=None):
                 reason = f"the submission did not load: {program.fatal}"
                 results.checks = [_call_failed(check, reason) for check in select(options.only)]
                 return results
-        checks, answers = prepared if prepared is not None else prepare(options)
+        if prepared is None:
+            prepared = prepare(options)
+        checks, answers = prepared.checks, prepared.answer_key(choice.edition)
         if answers.data is not None:
             results.data = answers.data.description
             results.basis = (
-                f"model(): compared with the notebook's published costs (edition {options.edition}) "
+                f"model(): compared with the notebook's published costs (edition {choice.edition}) "
                 f"and tfsigns' reference run of {MODEL_EPOCHS} epochs"
                 if answers.data.official
                 else f"model(): compared with tfsigns' reference run of {MODEL_EPOCHS} epochs on this data "
                 "(the published costs hold for the course's files only)"
             )
-        outcomes, load = _run_calls(program, checks, answers, options)
+        answers.wait()  # loaded and verified before any of the submission's code runs
+        results.notes.extend(answers.notes)
+        outcomes, load = _run_calls(program, checks, answers, choice.edition, options)
+        results.confined, results.confinement = load.confined, load.confinement
+        if program is not None and not load.confined:
+            prepared.reseal()
         results.notes.extend(f"{error['where']}: {error['type']}: {error['message']}".rstrip(": ") for error in load.errors)
-        answers.wait()
-        results.checks = [_evaluate(check, outcomes[check.call], answers, options.edition, program, load) for check in checks]
+        results.checks = [_evaluate(check, outcomes[check.call], answers, choice.edition, program, load) for check in checks]
     except GradingError as error:
         results.error = str(error)
     except Exception as error:  # a bug of the grader's, reported through the same results
         results.error = f"internal error: {type(error).__name__}: {error}"
     finally:
-        if answers is not None:
-            answers.join()  # never leave TensorFlow work running as the interpreter exits
+        if own and prepared is not None:
+            prepared.join()  # never leave TensorFlow work running as the interpreter exits
     return results
 
 
-def _run_calls(program, checks, answers, options):
+def _run_calls(program, checks, answers, edition_name, options):
     limits = Limits.from_timeout(options.timeout, options.memory_mb)
     call_keys = tuple(dict.fromkeys(check.call for check in checks))
     graded = tuple(dict.fromkeys(CALLS[key].function for key in call_keys))
     outcomes = {}
     hung = set()  # functions that hit the time limit once: one limit per function, not per input
-    with Sandbox(program, graded, options.edition, limits) as sandbox:
+    with Sandbox(program, graded, edition_name, limits) as sandbox:
         load = sandbox.start()
         for key in call_keys:
             call = CALLS[key]

@@ -48,21 +48,27 @@ class Results:
 
     Attributes:
         submission: the submission's file name ("tfsigns reference" for the bundled one).
-        edition: "v3" or "v3b".
+        edition: "v3" or "v3b", the edition it was graded as.
+        edition_reason: why that edition (`graders.edition.Choice.reason`), or "".
         checks: `CheckResult`s in table order.
         data: the data line (when model() was graded), or "".
         basis: what model()'s values are compared with, or "".
         notes: problems met while loading (statements that failed), one line each.
         error: why grading could not happen at all, or "".
+        confined: the submission ran confined to its own folder, without network (Landlock).
+        confinement: one line: what confined it, or why nothing could ("" when it never ran).
     """
 
     submission: str
     edition: str = "v3"
+    edition_reason: str = ""
     checks: list = field(default_factory=list)
     data: str = ""
     basis: str = ""
     notes: list = field(default_factory=list)
     error: str = ""
+    confined: bool = False
+    confinement: str = ""
 
     @property
     def score(self):
@@ -97,7 +103,7 @@ class Results:
     def summary(self):
         """The text report."""
         lines = [f"Grading {self.submission} (edition {self.edition})"]
-        lines.extend(line for line in (self.data, self.basis) if line)
+        lines.extend(line for line in (self.edition_line(), self.data, self.basis) if line)
         for note in self.notes:
             lines.append(f"note: {note}")
         if self.error:
@@ -113,15 +119,28 @@ class Results:
         lines.append(f"Score: {_number(self.score)}/{_number(self.max_score)} ({verdict})")
         return "\n".join(lines) + "\n"
 
+    def unconfined_warning(self):
+        """A warning when a submission's code ran without the sandbox's confinement, else ""."""
+        if self.confined or not self.confinement or self.submission.startswith("the tfsigns reference"):
+            return ""
+        return f"{self.submission} ran without file system confinement ({self.confinement}); cached answers are still verified"
+
+    def edition_line(self):
+        """"Edition: v3b (auto: ...)": which edition and why, or "" when no reason was recorded."""
+        return f"Edition: {self.edition} ({self.edition_reason})" if self.edition_reason else ""
+
     def to_dict(self):
         return {
             "submission": self.submission,
             "edition": self.edition,
+            "edition_reason": self.edition_reason,
             "data": self.data,
             "basis": self.basis,
             "graded": self.graded,
             "error": self.error,
             "notes": list(self.notes),
+            "confined": self.confined,
+            "confinement": self.confinement,
             "score": self.score,
             "max_score": self.max_score,
             "checks": [asdict(check) for check in self.checks],
@@ -129,7 +148,7 @@ class Results:
 
     def to_gradescope_dict(self):
         """Gradescope's results.json: score, tests[] with name, score, max_score, output, visibility."""
-        output = [line for line in [self.data, self.basis] + [f"note: {note}" for note in self.notes] if line]
+        output = [line for line in [self.edition_line(), self.data, self.basis] + [f"note: {note}" for note in self.notes] if line]
         if self.error:
             output.append(f"could not grade: {self.error}")
         return {

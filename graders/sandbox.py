@@ -41,8 +41,13 @@ MAX_REPLY = 1 << 20  # bytes in one reply line
 MAX_RESULT_FILE = 300 * 1024 * 1024
 OUTPUT_TAIL = 4096  # bytes of the child's raw stdout/stderr kept for crash reports
 
-# Environment variables the child inherits; everything else (tokens, keys) stays here.
-_PASSED_ENV = ("PATH", "HOME", "TMPDIR", "LANG", "LC_ALL", "XDG_CACHE_HOME", "MPLCONFIGDIR", "SYSTEMROOT")
+# GRADERS_CONFINE=0 runs submissions without Landlock (where it gets in the way; the
+# report warns, and the cache is then guarded by its signatures and resealed after each run).
+CONFINE_ENV = "GRADERS_CONFINE"
+
+# Environment variables the child inherits; everything else (tokens, keys, TFSIGNS_CACHE,
+# HOME and the XDG folders, which lead to the grader's cache) stays here.
+_PASSED_ENV = ("PATH", "LANG", "LC_ALL", "SYSTEMROOT")
 _PASSED_PREFIXES = ("TF_", "OMP_", "MKL_", "KMP_")
 
 _STATUSES = ("returned", "raised", "missing", "not callable", "delegated")
@@ -102,6 +107,8 @@ class LoadReport:
     functions: dict = field(default_factory=dict)
     errors: list = field(default_factory=list)
     failure: str = ""  # non-empty: the child did not come up at all
+    confined: bool = False  # the child's file system and network access were confined (Landlock)
+    confinement: str = ""  # one line: what confined it, or why nothing could
 
 
 class ChildProcessDied(Exception):
@@ -111,7 +118,7 @@ class ChildProcessDied(Exception):
 class _ChildProcess:
     """One child process: its pipes, the setup it was sent, and how it ended."""
 
-    def __init__(self, setup, workdir):
+    def __init__(self, setup, workdir, env):
         request_read, request_write = os.pipe()
         reply_read, reply_write = os.pipe()
         output_read, output_write = os.pipe()
@@ -123,7 +130,7 @@ class _ChildProcess:
                 stderr=output_write,
                 pass_fds=(request_read, reply_write),
                 cwd=workdir,
-                env=_child_environment(),
+                env=env,
                 start_new_session=True,  # its own process group: killing it kills what it spawned
             )
         except BaseException:
@@ -156,7 +163,13 @@ class _ChildProcess:
         if not isinstance(reply, dict) or reply.get("status") != "ready":
             self.kill()
             return LoadReport(failure="the process loading it sent an unreadable reply")
-        return LoadReport(functions=reply.get("functions"), errors=_clean_errors(reply.get("load_errors")))
+        confinement = reply.get("confinement") if isinstance(reply.get("confinement"), dict) else {}
+        return LoadReport(
+            functions=reply.get("functions"),
+            errors=_clean_errors(reply.get("load_errors")),
+            confined=confinement.get("applied") is True,
+            confinement=_text(confinement.get("detail"), 300),
+        )
 
     def send(self, message):
         try:
@@ -267,7 +280,9 @@ class Sandbox:
         self.inputs = self.workdir / "inputs"
         self.results = self.workdir / "results"
         self.run_dir = self.workdir / "run"
-        for folder in (self.inputs, self.results, self.run_dir):
+        self.home = self.workdir / "home"  # the child's own, empty HOME: nothing of the grader's is there
+        self.tmp = self.workdir / "tmp"
+        for folder in (self.inputs, self.results, self.run_dir, self.home, self.tmp):
             folder.mkdir()
         self.load = None
         self.deaths = 0
@@ -290,6 +305,9 @@ class Sandbox:
             "edition": self.edition,
             "memory_mb": int(self.limits.memory_mb),
             "file_mb": FILE_MB,
+            "workdir": str(self.workdir),
+            "protected": [str(path) for path in _protected_folders()],
+            "confine": os.environ.get(CONFINE_ENV, "1") != "0",
             "program": None if self.program is None else _program_message(self.program),
         }
 
@@ -299,7 +317,7 @@ class Sandbox:
         Returns:
             a `LoadReport` (its `failure` says why the child never came up).
         """
-        self._active = _ChildProcess(self._setup(), self.run_dir)
+        self._active = self._new_child()
         report = self._active.ready(self.limits.load_timeout)
         report.functions = _clean_states(report.functions, self.graded)
         self.load = report
@@ -319,13 +337,16 @@ class Sandbox:
         """A loaded child in place of the dead one (the spare when there is one), or "" / a failure."""
         child, self._spare = self._spare, None
         if child is None:
-            child = _ChildProcess(self._setup(), self.run_dir)
+            child = self._new_child()
         report = child.ready(self.limits.load_timeout)
         if report.failure:
             return f"the grader could not restart it after the previous failure: {report.failure}"
         self._active = child
-        self._spare = _ChildProcess(self._setup(), self.run_dir)
+        self._spare = self._new_child()
         return ""
+
+    def _new_child(self):
+        return _ChildProcess(self._setup(), self.run_dir, _child_environment(self.home, self.tmp))
 
     def _died(self):
         self.deaths += 1
@@ -444,11 +465,25 @@ class _Drain(threading.Thread):
             os.close(self.fd)
 
 
-def _child_environment():
+def _protected_folders():
+    """Folders the child must not open: the grader's cache (reference values, the key that signs them)."""
+    from graders.answers import cache_folder
+
+    return [cache_folder().parent]
+
+
+def _child_environment(home, tmp):
+    """The child's environment: its own empty HOME, cache, config and temp folders; no secrets."""
     env = {name: os.environ[name] for name in _PASSED_ENV if name in os.environ}
     env.update({name: value for name, value in os.environ.items() if name.startswith(_PASSED_PREFIXES)})
     python_path = [str(ROOT)] + [p for p in os.environ.get("PYTHONPATH", "").split(os.pathsep) if p]
     env.update(
+        HOME=str(home),
+        XDG_CACHE_HOME=str(home / ".cache"),
+        XDG_CONFIG_HOME=str(home / ".config"),
+        MPLCONFIGDIR=str(home / ".config" / "matplotlib"),
+        KERAS_HOME=str(home / ".keras"),
+        TMPDIR=str(tmp),
         PYTHONPATH=os.pathsep.join(python_path),
         MPLBACKEND="Agg",  # plt.show() in a learner's model() draws nothing, opens nothing
         TF_CPP_MIN_LOG_LEVEL=os.environ.get("TF_CPP_MIN_LOG_LEVEL", "2"),

@@ -40,8 +40,9 @@ CASES = {
     "tf1_solution": ("tf1_solution.py", ["--data-dir", DATA], 0),
     "tf1_solution_notebook": ("tf1_solution.ipynb", ["--data-dir", DATA], 0),
     "compat_v1_solution": ("compat_v1_solution.py", ["--data-dir", DATA], 0),
-    "v3b_solution_graded_as_v3": ("v3b_solution.py", ["--data-dir", DATA, "--only", "cost,model"], 1),
+    "v3b_solution_graded_as_v3": ("v3b_solution.py", ["--data-dir", DATA, "--only", "cost,model", "--edition", "v3"], 1),
     "v3b_solution_graded_as_v3b": ("v3b_solution.py", ["--data-dir", DATA, "--edition", "v3b"], 0),
+    "v3b_solution_auto": ("v3b_solution.py", ["--data-dir", DATA], 0),
     "mistake_draw_order": ("mistake_draw_order.py", ["--only", "linear_function"], 1),
     "mistake_one_hot_axis": ("mistake_one_hot_axis.py", ["--only", "one_hot_matrix"], 1),
     "mistake_xavier_seed": ("mistake_xavier_seed.py", ["--only", "initialize_parameters"], 1),
@@ -52,6 +53,7 @@ CASES = {
     "model_raises": ("model_raises.py", ["--data-dir", DATA, "--only", "model"], 1),
     "delegates_to_tfsigns": ("delegates_to_tfsigns.py", ["--data-dir", DATA, "--only", "sigmoid,one_hot_matrix,model"], 1),
     "hostile": ("hostile.py", ["--data-dir", DATA, "--timeout", "5", "--memory-mb", "512"], 1),
+    "hostile_cache": ("hostile_cache.py", ["--data-dir", DATA, "--only", "linear_function,ones,model"], 1),
     "syntax_error": ("syntax_error.py", [], 1),
     "notebook_failing_cells": ("notebook_failing_cells.ipynb", ["--only", NON_MODEL], 1),
 }
@@ -108,8 +110,8 @@ def graded(small_data, tmp_path_factory):
         patch.delenv("TFSIGNS_DATA", raising=False)
         patch.chdir(tmp_path_factory.mktemp("cwd"))  # no ./data or ./datasets: the reference uses the embedded default
         # Reference values first, once, so the graders running side by side only read the cache.
-        for options in (grading.Options(data_dir=str(small_data)), grading.Options(data_dir=str(small_data), edition="v3b"), grading.Options()):
-            grading.prepare(options)[1].wait()
+        for options in (grading.Options(data_dir=str(small_data)), grading.Options()):
+            grading.prepare(options).wait(("v3", "v3b"))
         # Slowest first, so the two workers finish together.
         order = sorted(CASES, key=lambda case: case not in ("hostile", "reference", "tf1_solution_notebook"))
         with ThreadPoolExecutor(max_workers=2) as pool:
@@ -245,6 +247,7 @@ def test_batch_grades_each_file_on_its_own_and_writes_a_gradebook(tmp_path, caps
         ("syntax_error.py", "0", "10", "yes", "0", "0"),
         ("tf1_solution.py", "10", "10", "yes", "5", "5"),
     ]
+    assert {r["edition"] for r in rows} == {"v3"}  # --edition auto: nothing there is v3b
     assert "gradebook: " in capsys.readouterr().out
     assert "the process running it exited with code 1" in (reports / "crash.py.txt").read_text()
     assert validate_gradescope(json.loads((reports / "crash.py.json").read_text())) == []
