@@ -58,6 +58,12 @@ CASES = {
     "notebook_failing_cells": ("notebook_failing_cells.ipynb", ["--only", NON_MODEL], 1),
 }
 
+# Learners' variants of the assignment (tests/submissions/learners/): graded whole, with
+# the default --edition auto. ok_*: correct however written, 100/100; wrong_*: a real mistake.
+LEARNERS = sorted(path.name for path in (SUBMISSIONS / "learners").iterdir() if path.suffix in (".py", ".ipynb"))
+for _name in LEARNERS:
+    CASES["learners/" + _name.rsplit(".", 1)[0]] = ("learners/" + _name, ["--data-dir", DATA], 0 if _name.startswith("ok_") else 1)
+
 
 def write_small_data(directory, n_train=330, n_test=60, seed=7):
     """A small SIGNS-shaped data set the grader's tests own: train_signs.h5 and test_signs.h5.
@@ -193,6 +199,24 @@ def validate_gradescope(document):
 def test_validator_rejects_a_broken_document():
     assert validate_gradescope({"score": "10", "tests": [{"name": 3, "score": 5, "max_score": 2, "visibility": "public"}]})
     assert validate_gradescope({"tests": {}}) == ["score: not a number", "tests: not a list"]
+
+
+def test_every_correct_learner_variant_gets_full_marks(graded):
+    scores = {name: graded["learners/" + name.rsplit(".", 1)[0]][0] for name in LEARNERS}
+    assert len(scores) >= 15
+    for name, results in scores.items():
+        if name.startswith("ok_"):
+            assert (results.score, results.max_score) == (100, 100), results.summary()
+        else:
+            assert 0 < results.score < 100 and results.graded, results.summary()
+
+
+def test_auto_edition_grades_each_learner_as_its_own_edition(graded):
+    v3b = {name for name in LEARNERS if graded["learners/" + name.rsplit(".", 1)[0]][0].edition == "v3b"}
+    assert v3b == {"ok_v3b_notebook.ipynb", "ok_v3b_sum_then_divide.py"}
+    results, _ = graded["v3b_solution_auto"]
+    assert (results.edition, results.score) == ("v3b", 100)
+    assert results.edition_reason == "auto: model() at line 141 divides epoch_cost by minibatch_size, v3b's convention"
 
 
 def test_hostile_submission_does_not_touch_the_other_checks(graded):
