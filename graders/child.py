@@ -128,14 +128,24 @@ def confine_child(setup):
         return {"applied": False, "detail": "confinement turned off (GRADERS_CONFINE=0)"}
     workdir = setup["workdir"]
     roots = read_roots(workdir)
+    exposed = exposed_folders(setup.get("protected", []), roots)
     result = confine(read_roots=roots, write_roots=[workdir, "/dev/null"])
-    detail = result.detail
-    for protected in setup.get("protected", []):
-        protected = os.path.realpath(protected)
-        inside = [root for root in roots if protected == root or protected.startswith(root.rstrip("/") + "/")]
-        if result.applied and inside:
-            detail += f"; but the grader's cache {protected} lies inside {inside[0]}, which the submission may read"
-    return {"applied": result.applied, "detail": detail}
+    if result.applied and exposed:
+        # Confined, but the cache can be read: the parent must treat it as unconfined (warn, reseal).
+        folder, root = exposed[0]
+        return {"applied": False, "detail": f"{result.detail}; but the grader's cache {folder} lies inside {root}, which the submission may read"}
+    return {"applied": result.applied, "detail": result.detail}
+
+
+def exposed_folders(protected, roots):
+    """[(folder, root)]: the protected folders that lie inside (or are) a read root."""
+    exposed = []
+    for folder in protected:
+        folder = os.path.realpath(folder)
+        inside = [root for root in roots if folder == root or folder.startswith(root.rstrip("/") + "/")]
+        if inside:
+            exposed.append((folder, inside[0]))
+    return exposed
 
 
 def _vm_size_bytes():

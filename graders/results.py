@@ -123,7 +123,10 @@ class Results:
         """A warning when a submission's code ran without the sandbox's confinement, else ""."""
         if self.confined or not self.confinement or self.submission.startswith("the tfsigns reference"):
             return ""
-        return f"{self.submission} ran without file system confinement ({self.confinement}); cached answers are still verified"
+        return (
+            f"{self.submission} ran without full confinement ({self.confinement}); "
+            "the cached answers were verified before it ran and resealed after"
+        )
 
     def edition_line(self):
         """"Edition: v3b (auto: ...)": which edition and why, or "" when no reason was recorded."""

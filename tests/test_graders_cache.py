@@ -58,6 +58,16 @@ def test_the_child_gets_its_own_empty_home_and_no_secrets(tmp_path, monkeypatch)
     assert not any("/home/instructor" in value or "/srv/grader-cache" in value for value in env.values())
 
 
+def test_a_cache_inside_a_readable_folder_counts_as_exposed(tmp_path):
+    from graders import child
+
+    roots = child.read_roots(str(tmp_path / "sandbox"))
+    project = str(Path(child.__file__).resolve().parents[1])
+    assert project in roots and str(tmp_path / "sandbox") in roots
+    inside = str(Path(project) / ".cache" / "tfsigns")  # TFSIGNS_CACHE pointed into the project
+    assert child.exposed_folders([inside, str(tmp_path / "cache")], roots) == [(inside, project)]
+
+
 def test_cache_files_are_signed_and_a_changed_one_is_not_used(tmp_path, monkeypatch):
     monkeypatch.setenv("TFSIGNS_CACHE", str(tmp_path))
     path = answers.cache_folder() / "model-test.npz"
@@ -135,7 +145,10 @@ def test_without_confinement_the_cache_is_resealed_once_the_submission_is_gone(t
     options = grading.Options(only=("ones",) + FUNCTIONS)
     results = grading.grade(str(forger), options)
     assert not results.confined and results.confinement == "confinement turned off (GRADERS_CONFINE=0)"
-    assert results.unconfined_warning().startswith("forger.py ran without file system confinement")
+    assert results.unconfined_warning() == (
+        "forger.py ran without full confinement (confinement turned off (GRADERS_CONFINE=0)); "
+        "the cached answers were verified before it ran and resealed after"
+    )
     assert [check.passed for check in results.checks][0]  # the forgery ran: ones() returned
     # Resealed: the values verified before it ran, under a new key; its forgery is gone.
     assert _contents(folder) == values
