@@ -28,6 +28,7 @@ import itertools
 import json
 import os
 import secrets
+import shutil
 import tempfile
 import threading
 import zipfile
@@ -361,12 +362,17 @@ def reseal(answer_keys):
     files of its own. Once its process is gone, every file of the cache
     folder is removed, a new secret made, and the values the given answer
     keys hold in memory (read and verified before the submission started)
-    written back under it.
+    written back under it. The embedded default data (unsigned, in the same
+    tfsigns cache) is removed too: tfsigns generates it again, the same
+    bytes, when it is next needed.
 
     Args:
         answer_keys: `AnswerKey`s whose loading has finished.
     """
+    from tfsigns.data import embedded_default_name
+
     folder = cache_folder()
+    shutil.rmtree(folder.parent / embedded_default_name(), ignore_errors=True)
     try:
         for path in folder.iterdir():
             if path.name == _KEY_FILE or path.suffix == ".npz":

@@ -14,6 +14,7 @@ import numpy as np
 import pytest
 
 from graders import answers, confine, grading, sandbox
+from tfsigns import data
 
 SUBMISSIONS = Path(__file__).parent / "submissions"
 FUNCTIONS = ("initialize_parameters", "forward_propagation", "compute_cost")  # graded on cached reference values
@@ -138,6 +139,8 @@ def test_without_confinement_the_cache_is_resealed_once_the_submission_is_gone(t
     monkeypatch.setenv(sandbox.CONFINE_ENV, "0")
     grading.prepare(grading.Options(only=FUNCTIONS)).wait(("v3",))
     folder = answers.cache_folder()
+    embedded = data.embedded_default_dir()  # unsigned, so not kept: generated again when needed
+    assert embedded.parent == folder.parent
     values = _contents(folder)
     forger = tmp_path / "forger.py"
     forger.write_text(FORGER.format(folder=str(folder)), encoding="utf-8")
@@ -152,6 +155,7 @@ def test_without_confinement_the_cache_is_resealed_once_the_submission_is_gone(t
     assert [check.passed for check in results.checks][0]  # the forgery ran: ones() returned
     # Resealed: the values verified before it ran, under a new key; its forgery is gone.
     assert _contents(folder) == values
+    assert not embedded.exists()
 
     after = grading.grade(str(SUBMISSIONS / "tf1_solution.py"), grading.Options(only=FUNCTIONS))
     assert (after.score, after.max_score, after.notes) == (30, 30, [])

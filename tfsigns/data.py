@@ -243,6 +243,11 @@ def cache_dir():
     return Path(base) / "tfsigns"
 
 
+def embedded_default_name():
+    """The embedded default's folder name inside the cache: one per generator version."""
+    return f"embedded-v{synthetic.GENERATOR_VERSION}"
+
+
 def embedded_default_dir():
     """The folder holding the embedded default data, generated there on first use.
 
@@ -251,7 +256,7 @@ def embedded_default_dir():
     place with `os.replace`: a process running at the same time sees either no
     file or a whole one (at worst both generate the same bytes).
     """
-    directory = cache_dir() / f"embedded-v{synthetic.GENERATOR_VERSION}"
+    directory = cache_dir() / embedded_default_name()
     if not ((directory / TRAIN_FILE).is_file() and (directory / TEST_FILE).is_file()):
         try:
             synthetic.write_h5(directory, seed=EMBEDDED_SEED)
