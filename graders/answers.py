@@ -369,10 +369,10 @@ def reseal(answer_keys):
     Args:
         answer_keys: `AnswerKey`s whose loading has finished.
     """
-    from tfsigns.data import embedded_default_name
+    from tfsigns.data import cache_dir, embedded_default_name
 
+    shutil.rmtree(cache_dir() / embedded_default_name(), ignore_errors=True)
     folder = cache_folder()
-    shutil.rmtree(folder.parent / embedded_default_name(), ignore_errors=True)
     try:
         for path in folder.iterdir():
             if path.name == _KEY_FILE or path.suffix == ".npz":

@@ -167,9 +167,10 @@ def grade(submission=None, options=Options(), prepared=None):
         answers.wait()  # loaded and verified before any of the submission's code runs
         results.notes.extend(answers.notes)
         outcomes, load = _run_calls(program, checks, answers, choice.edition, options)
-        results.confined, results.confinement = load.confined, load.confinement
-        if program is not None and not load.confined:
-            prepared.reseal()
+        if program is not None:  # a submission's code ran (the bundled reference is not confined)
+            results.confined, results.confinement = load.confined, load.confinement
+            if not load.confined:
+                prepared.reseal()
         results.notes.extend(f"{error['where']}: {error['type']}: {error['message']}".rstrip(": ") for error in load.errors)
         results.checks = [_evaluate(check, outcomes[check.call], answers, choice.edition, program, load) for check in checks]
     except GradingError as error:

@@ -56,7 +56,7 @@ class Results:
         notes: problems met while loading (statements that failed), one line each.
         error: why grading could not happen at all, or "".
         confined: the submission ran confined to its own folder, without network (Landlock).
-        confinement: one line: what confined it, or why nothing could ("" when it never ran).
+        confinement: one line: what confined it, or why nothing could ("" when no submitted code ran).
     """
 
     submission: str
@@ -121,7 +121,7 @@ class Results:
 
     def unconfined_warning(self):
         """A warning when a submission's code ran without the sandbox's confinement, else ""."""
-        if self.confined or not self.confinement or self.submission.startswith("the tfsigns reference"):
+        if self.confined or not self.confinement:
             return ""
         return (
             f"{self.submission} ran without full confinement ({self.confinement}); "

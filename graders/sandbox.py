@@ -466,10 +466,10 @@ class _Drain(threading.Thread):
 
 
 def _protected_folders():
-    """Folders the child must not open: the grader's cache (reference values, the key that signs them)."""
-    from graders.answers import cache_folder
+    """Folders the child must not open: tfsigns' cache (the grader's reference values and their key, the embedded data)."""
+    from tfsigns.data import cache_dir
 
-    return [cache_folder().parent]
+    return [cache_dir()]
 
 
 def _child_environment(home, tmp):

@@ -4,6 +4,9 @@ Data from ../shared (beside the clone) is read in place, never copied into the
 project. When CI=true a missing ../shared is a failure, not a skip.
 """
 import os
+import platform
+import re
+import sys
 from pathlib import Path
 
 import pytest
@@ -50,3 +53,19 @@ def _isolated_cache(tmp_path_factory, monkeypatch):
     cache = tmp_path_factory.getbasetemp() / "tfsigns-cache"
     monkeypatch.setenv("TFSIGNS_CACHE", str(cache))
     monkeypatch.delenv("TFSIGNS_DATA", raising=False)
+
+
+def require_landlock(min_abi=1):
+    """The kernel's ABI; skip below `min_abi`, but fail on CI when a Linux >= 5.13 kernel has no Landlock."""
+    from graders.confine import landlock_abi
+
+    abi = landlock_abi()
+    if abi >= min_abi:
+        return abi
+    if abi == 0:
+        match = re.match(r"(\d+)\.(\d+)", platform.release())
+        recent = sys.platform.startswith("linux") and match and tuple(map(int, match.groups())) >= (5, 13)
+        if os.environ.get("CI", "").lower() == "true" and recent:
+            pytest.fail(f"Landlock unavailable on CI (Linux {platform.release()} should have it: enabled in the LSM list?)")
+        pytest.skip(f"Landlock unavailable here ({sys.platform}, kernel {platform.release()})")
+    pytest.skip(f"needs Landlock ABI >= {min_abi}, this kernel has {abi}")

@@ -8,8 +8,6 @@ import ctypes
 import errno
 import json
 import os
-import platform
-import re
 import socket
 import subprocess
 import sys
@@ -20,6 +18,7 @@ import pytest
 
 from graders import confine as confine_module
 from graders.confine import Confinement, confine, landlock_abi
+from conftest import require_landlock
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -48,20 +47,6 @@ python_roots = [sys.prefix, sys.base_prefix, sys.exec_prefix, *(p or os.getcwd()
 allowed, forbidden = sys.argv[1], sys.argv[2]
 out = {}
 """
-
-
-def require_landlock(min_abi=1):
-    """The kernel's ABI; skip below `min_abi`, but fail on CI when a Linux >= 5.13 kernel has no Landlock."""
-    abi = landlock_abi()
-    if abi >= min_abi:
-        return abi
-    if abi == 0:
-        match = re.match(r"(\d+)\.(\d+)", platform.release())
-        recent = sys.platform.startswith("linux") and match and tuple(map(int, match.groups())) >= (5, 13)
-        if os.environ.get("CI", "").lower() == "true" and recent:
-            pytest.fail(f"Landlock unavailable on CI (Linux {platform.release()} should have it: enabled in the LSM list?)")
-        pytest.skip(f"Landlock unavailable here ({sys.platform}, kernel {platform.release()})")
-    pytest.skip(f"needs Landlock ABI >= {min_abi}, this kernel has {abi}")
 
 
 @pytest.fixture

@@ -6,27 +6,16 @@ reference's trained parameters) nor change them (to lower, or raise, the next
 submission's grade).
 """
 import hashlib
-import os
-import platform
 from pathlib import Path
 
 import numpy as np
-import pytest
 
-from graders import answers, confine, grading, sandbox
+from conftest import require_landlock
+from graders import answers, grading, sandbox
 from tfsigns import data
 
 SUBMISSIONS = Path(__file__).parent / "submissions"
 FUNCTIONS = ("initialize_parameters", "forward_propagation", "compute_cost")  # graded on cached reference values
-
-
-def _require_landlock():
-    if confine.landlock_abi() > 0:
-        return
-    release = tuple(int(part) for part in platform.release().split(".")[:2] if part.isdigit())
-    if os.environ.get("CI", "").lower() == "true" and platform.system() == "Linux" and release >= (5, 13):
-        pytest.fail("this Linux kernel has no Landlock, which CI machines have")
-    pytest.skip("needs Linux Landlock (kernel 5.13 or newer, enabled)")
 
 
 def _snapshot(folder):
@@ -90,7 +79,7 @@ def test_cache_files_are_signed_and_a_changed_one_is_not_used(tmp_path, monkeypa
 
 
 def test_a_confined_submission_can_neither_read_nor_change_the_cache():
-    _require_landlock()
+    require_landlock()
     only = ("linear_function", "ones") + FUNCTIONS
     grading.prepare(grading.Options(only=only)).wait(("v3",))
     folder = answers.cache_folder()  # the session's TFSIGNS_CACHE, a folder hostile_cache.py searches for
