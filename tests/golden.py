@@ -12,7 +12,7 @@ another. A report quotes two kinds of numbers:
   (`want ...` where the value is not a published one).
 
 A golden file keeps the first kind as text and writes the second kind as
-`~NUMBER`. `matches(report, golden)` asks for every line to be equal, except
+`~NUMBER`. `differences(report, golden)` asks for every line to be equal, except
 that a `~NUMBER` accepts any number within the tolerance the grader used for
 that check: the `(tolerance rtol R, atol A)` printed on the line, else the
 check's own tolerance from `graders.checks` (the published epoch-cost
@@ -132,10 +132,6 @@ def differences(report, golden):
             if not abs(float(got) - want) <= atol + rtol * abs(want):
                 problems.append(f"line {number}: {got} is not within rtol {rtol:g}, atol {atol:g} of {want} ({golden_line!r})")
     return problems
-
-
-def matches(report, golden):
-    return not differences(report, golden)
 
 
 def mark(report, previous=""):
