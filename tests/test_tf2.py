@@ -319,3 +319,26 @@ def test_published_tf2_early_costs_on_the_official_data(official_dir):
     result = tf2.train(*tf2.load_datasets(official_dir, edition="tf2-early"), num_epochs=41, edition="tf2-early", print_cost=False)
     for epoch, want in expected.TF2_EPOCH_COSTS["tf2-early"].items():
         assert_expected(result.epoch_costs[epoch], want)
+
+
+# --- Three ways, one network: Keras fit ------------------------------------------------------
+
+
+def test_parity_tf2_follows_keras_fit_for_3_epochs(nearcopy_dir, capsys):
+    assert cli.main(["parity", "--edition", "tf2", "--data-dir", str(nearcopy_dir), "--epochs", "3"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[1].split() == ["epoch", "tf2", "keras", "fit", "|difference|"]
+    rows = [line.split() for line in lines[2:5]]
+    assert [int(row[0]) for row in rows] == [0, 1, 2]
+    assert_expected(float(rows[0][1]), expected.TF2_NEARCOPY_RUNS["tf2"][0][0])
+    assert_expected(float(rows[0][2]), expected.TF2_NEARCOPY_RUNS["tf2"][0][0])
+    last = MAX_LINE.match(lines[-1])
+    assert last and int(last.group(1)) == 3, lines[-1]
+    assert float(last.group(2)) <= expected.TF2_KERAS_FIT_MAX_COST_DIFFERENCE
+
+
+@pytest.mark.slow
+def test_parity_tf2_follows_keras_fit_for_100_epochs(nearcopy_dir, capsys):
+    assert cli.main(["parity", "--edition", "tf2", "--data-dir", str(nearcopy_dir), "--epochs", "100"]) == 0
+    last = MAX_LINE.match(capsys.readouterr().out.splitlines()[-1])
+    assert int(last.group(1)) == 100 and float(last.group(2)) <= expected.TF2_KERAS_FIT_MAX_COST_DIFFERENCE
