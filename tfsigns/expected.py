@@ -255,8 +255,9 @@ TF2_ACCURACIES = {
 }
 
 # The fast path (one tf.function call per epoch) against the notebook's eager loop: the
-# same float32 ops in the same order, bit-identical epoch costs (measured: 0 difference over
-# 100 epochs on the near-copy; tests hold them equal).
+# same float32 ops in the same order, bit-identical epoch costs (measured on the near-copy:
+# 0 difference over 20 epochs in bench/speed.py --edition tf2, the same printed costs at every
+# 10th epoch over 100 in `parity --edition tf2`; tests hold them equal over 1-2 epochs per family).
 TF2_FAST_PATH_MAX_COST_DIFFERENCE = 0.0
 # `python -m tfsigns parity --edition tf2`: GradientTape loop vs Keras fit from the same start (issue 14's bar).
 TF2_KERAS_FIT_MAX_COST_DIFFERENCE = 1e-5
