@@ -342,3 +342,44 @@ def test_parity_tf2_follows_keras_fit_for_100_epochs(nearcopy_dir, capsys):
     assert cli.main(["parity", "--edition", "tf2", "--data-dir", str(nearcopy_dir), "--epochs", "100"]) == 0
     last = MAX_LINE.match(capsys.readouterr().out.splitlines()[-1])
     assert int(last.group(1)) == 100 and float(last.group(2)) <= expected.TF2_KERAS_FIT_MAX_COST_DIFFERENCE
+
+
+def test_graded_functions_agree_with_compat_v1_and_keras_where_the_readme_says(nearcopy_dir):
+    """The README's side-by-side table: what agrees across compat.v1, the TF2 edition and Keras."""
+    import keras
+
+    from tfsigns import assignment, keras_model
+
+    np.testing.assert_array_equal(tf2.linear_function().numpy(), assignment.linear_function())
+    for z in (0, -1, 12):
+        value = tf2.sigmoid(z).numpy()
+        assert value.tobytes() == np.float32(assignment.sigmoid(z)).tobytes() == keras.activations.sigmoid(tf.constant(float(z))).numpy().tobytes(), z
+    # The same one-hot columns: compat.v1's (C, m) matrix, the edition's one vector per label.
+    labels = expected.ONE_HOT_TEST_LABELS
+    columns = np.stack([tf2.one_hot_matrix(int(label), expected.ONE_HOT_TEST_C).numpy() for label in labels], axis=1)
+    np.testing.assert_array_equal(columns, assignment.one_hot_matrix(labels, expected.ONE_HOT_TEST_C))
+    # Different starts: TF1 Xavier with zero biases, GlorotNormal biases included.
+    start_v1 = keras_model.initialize_parameters()
+    start_tf2 = {name: value.numpy() for name, value in tf2.initialize_parameters().items()}
+    assert not start_v1["b1"].any() and start_tf2["b1"].std() > 0
+    # The same forward pass on the same parameters (both starts), the same Z3.
+    train_x, _, _, _, _ = data.load_dataset(nearcopy_dir)
+    X = flatten_images(train_x[:2]).astype(np.float32)  # (12288, 2)
+    for parameters in (start_v1, start_tf2):
+        with tf.Graph().as_default():
+            X_placeholder = tf.compat.v1.placeholder(tf.float32, (12288, None))
+            Z3 = assignment.forward_propagation(X_placeholder, {name: tf.constant(value) for name, value in parameters.items()})
+            with tf.compat.v1.Session() as session:
+                graph_Z3 = session.run(Z3, {X_placeholder: X})
+        eager_Z3 = tf2.forward_propagation(tf.constant(X), {name: tf.constant(value) for name, value in parameters.items()})
+        np.testing.assert_array_equal(eager_Z3.numpy(), graph_Z3)
+    # The same cross-entropy, reduced differently: compat.v1 and Keras' default take the mean, the edition sums.
+    logits = expected.TF2_LOSS_TEST1_LOGITS.astype(np.float32)
+    one_hot = convert_to_one_hot(np.array(expected.TF2_LOSS_TEST1_CLASSES), 6).astype(np.float32)
+    with tf.Graph().as_default():
+        with tf.compat.v1.Session() as session:
+            assert_expected(session.run(assignment.compute_cost(tf.constant(logits), tf.constant(one_hot))), expected.TF2_MEAN_COST_TEST1)
+    assert_expected(keras.losses.CategoricalCrossentropy(from_logits=True)(one_hot.T, logits.T).numpy(), expected.TF2_MEAN_COST_TEST1)
+    summed = keras.losses.CategoricalCrossentropy(from_logits=True, reduction="sum")(one_hot.T, logits.T).numpy()
+    assert summed.tobytes() == tf2.compute_total_loss(logits, one_hot).numpy().tobytes()
+    assert_expected(summed, expected.TF2_TOTAL_LOSS_TEST1)
