@@ -1,6 +1,7 @@
 """Speed of one training epoch, every path measured in one run (this machine is noisy).
 
     python bench/speed.py --data-dir DIR [--epochs 300] [--skip-keras]
+    python bench/speed.py --edition tf2 --data-dir DIR [--epochs 20]
 
 Times, in this order and in one process:
   1. the straight port of the notebook's code (bench/straight_port.py), the baseline;
@@ -12,6 +13,11 @@ Times, in this order and in one process:
      about 1.3 GFLOP for m = 1080).
 Prints ms per epoch (epochs 1..N-1: graph building and the first epoch's
 warm-up are left out), the ratios, and whether the costs match the baseline.
+
+With `--edition tf2` (or tf2-mean, tf2-early) it times the TF2 edition instead,
+in one process: the notebook's eager GradientTape loop over its tf.data
+minibatches (the baseline) and tfsigns' fast path (one tf.function call per
+epoch), with the ratio and the largest difference between their epoch costs.
 """
 import argparse
 import sys
@@ -81,9 +87,12 @@ def sgemm_ms(n_x, m, hidden=25, repeats=20):
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--data-dir", help="folder with train_signs.h5 and test_signs.h5 (default: tfsigns' search order)")
-    parser.add_argument("--epochs", type=int, default=300, help="epochs per path (default: 300)")
+    parser.add_argument("--epochs", type=int, default=None, help="epochs per path (default: 300; --edition tf2: 20, the eager loop is slow)")
     parser.add_argument("--skip-keras", action="store_true", help="time only the compat.v1 paths and the yardstick")
+    parser.add_argument("--edition", choices=("v3", "tf2", "tf2-mean", "tf2-early"), default="v3", help="v3: the 2018 paths (default); tf2...: the TF2 edition's eager loop and its fast path")
     args = parser.parse_args(argv)
+    if args.epochs is None:
+        args.epochs = 300 if args.edition == "v3" else 20
     if args.epochs < 2:
         parser.error(f"--epochs must be at least 2, received {args.epochs}")
 
@@ -98,6 +107,8 @@ def main(argv=None):
 
     tf = import_tensorflow()
     source = data.resolve_data_dir(args.data_dir)
+    if args.edition != "v3":
+        return tf2_main(args, source, tf)
     train_x, train_y, test_x, test_y, _ = data.load_dataset(source=source)
     arrays = (flatten_images(train_x), convert_to_one_hot(train_y, 6), flatten_images(test_x), convert_to_one_hot(test_y, 6))
     n_x, m = arrays[0].shape
@@ -150,6 +161,36 @@ def main(argv=None):
         difference = float(np.max(np.abs(np.array(costs) - np.array(baseline_costs))))
         verdict = "identical printed digits" if printed_same else "DIFFERENT printed digits"
         print(f"{name:32} {ms:9.1f} {straight_ms / ms:11.2f}x {ms / yardstick_ms:8.2f}x  {verdict} (max |diff| {difference:.2e})")
+    return 0
+
+
+def tf2_main(args, source, tf):
+    """The TF2 edition: the notebook's eager loop and the fast path, timed in one run."""
+    import os
+    import platform
+
+    from tfsigns import tf2
+
+    datasets = tf2.load_datasets(source=source, edition=args.edition)
+    print(source.describe())
+    print(
+        f"machine: {platform.machine()}, {os.cpu_count()} cores, {platform.processor() or 'cpu'}; "
+        f"python {platform.python_version()}, tensorflow {tf.__version__}, numpy {np.__version__}"
+    )
+    print(f"edition {args.edition}, epochs per path: {args.epochs}")
+    rows = []
+    for name, fast in (("eager loop (notebook code)", False), ("fast path (tf.function/epoch)", True)):
+        clock = EpochClock()
+        tf2.train(*datasets, num_epochs=args.epochs, edition=args.edition, fast=fast, print_cost=False, on_epoch=clock)
+        rows.append((name, clock.ms_per_epoch(), clock.costs))
+    eager_ms, eager_costs = rows[0][1], rows[0][2]
+    print()
+    print(f"{'path':32} {'ms/epoch':>9} {'vs eager':>9}  costs vs eager loop")
+    for name, ms, costs in rows:
+        printed_same = ["%f" % c for c in costs] == ["%f" % c for c in eager_costs]
+        difference = float(np.max(np.abs(np.array(costs) - np.array(eager_costs))))
+        verdict = "identical printed digits" if printed_same else "DIFFERENT printed digits"
+        print(f"{name:32} {ms:9.1f} {eager_ms / ms:8.2f}x  {verdict} (max |diff| {difference:.2e})")
     return 0
 
 

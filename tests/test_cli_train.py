@@ -96,3 +96,64 @@ def test_train_v3_rejects_a_minibatch_larger_than_the_training_set(nearcopy_dir,
         "for m = 1080 training examples; use at most 1080 or edition v3b; received 2000"
     ]
     assert "Cost after epoch" not in completed.stdout
+
+
+# --- The TF2 edition (--edition tf2 | tf2-mean | tf2-early) -----------------------------
+
+TF2_ACCURACY_LINE = re.compile(r"^(Train accuracy|Test_accuracy): tf\.Tensor\((\d\.\d+), shape=\(\), dtype=float32\)$")
+
+
+def test_train_tf2_prints_the_notebooks_lines_and_saves_parameters_predict_reads(nearcopy_dir, shared_images, tmp_path):
+    out, plot = tmp_path / "tf2.npz", tmp_path / "tf2.png"
+    completed = run_tfsigns(
+        "train", "--edition", "tf2", "--data-dir", str(nearcopy_dir), "--epochs", "11", "--out", str(out), "--plot", str(plot), "--quiet"
+    )
+    assert completed.returncode == 0, completed.stderr
+    assert completed.stderr == ""
+    lines = completed.stdout.splitlines()
+    assert "train_signs.h5 not the official file" in lines[0]
+    assert COST_LINE.match(lines[1]) and COST_LINE.match(lines[4])
+    assert [TF2_ACCURACY_LINE.match(line).group(1) for line in lines[2:4] + lines[5:7]] == ["Train accuracy", "Test_accuracy"] * 2
+    costs = printed_costs(completed.stdout)
+    assert sorted(costs) == [0, 10]
+    for epoch, cost in costs.items():
+        want = expected.TF2_NEARCOPY_RUNS["tf2"][epoch][0]
+        np.testing.assert_allclose(cost, want.value, atol=want.atol)
+    assert lines[7:] == [f"parameters saved to {out}", f"cost curve saved to {plot}"]
+    assert plot.read_bytes().startswith(b"\x89PNG")
+    parameters, metadata = load_parameters(out)
+    assert metadata["edition"] == "tf2" and metadata["num_epochs"] == 11
+    assert {name: value.shape for name, value in parameters.items()} == expected.PARAMETER_SHAPES
+    predicted = run_tfsigns("predict", str(shared_images / "thumbs_up.jpg"), "--params", str(out))
+    assert predicted.returncode == 0, predicted.stderr
+    assert re.search(r"thumbs_up\.jpg: y = [0-5] \(probability \d\.\d{3}\)", predicted.stdout)
+
+
+def test_train_tf2_mean_and_early_print_their_families_costs(nearcopy_dir, capsys):
+    from tfsigns import cli
+
+    assert cli.main(["train", "--edition", "tf2-mean", "--data-dir", str(nearcopy_dir), "--epochs", "1", "--quiet"]) == 0
+    want = expected.TF2_NEARCOPY_RUNS["tf2-mean"][0][0]
+    np.testing.assert_allclose(printed_costs(capsys.readouterr().out)[0], want.value, atol=want.atol)
+    assert cli.main(["train", "--edition", "tf2-early", "--data-dir", str(nearcopy_dir), "--epochs", "1", "--quiet"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    want = expected.TF2_EARLY_NEARCOPY_COSTS[0]
+    np.testing.assert_allclose(printed_costs("\n".join(lines))[0], want.value, atol=want.atol)
+    assert lines[-1] == "Parameters have been trained!"
+
+
+def test_train_tf2_bad_input_is_one_line(nearcopy_dir, tmp_path):
+    completed = run_tfsigns("train", "--edition", "tf2", "--backend", "keras", "--epochs", "1", cwd=tmp_path)
+    assert completed.returncode == 2
+    assert completed.stderr.strip().splitlines() == [
+        "error: --backend: the TF2 editions run their own eager loop (tfsigns.tf2); --backend applies to v3 and v3b; received keras"
+    ]
+    completed = run_tfsigns("train", "--edition", "tf2-early", "--data-dir", str(nearcopy_dir), "--minibatch-size", "2000", "--quiet", cwd=tmp_path)
+    assert completed.returncode == 2
+    assert completed.stderr.strip().splitlines() == [
+        "error: --minibatch-size: edition tf2-early drops the last partial minibatch, so it must be at most "
+        "m = 1080 training examples; received 2000"
+    ]
+    completed = run_tfsigns("train", "--edition", "tf3")
+    assert completed.returncode == 2 and "invalid choice: 'tf3'" in completed.stderr
+    assert "Traceback" not in completed.stderr

@@ -8,6 +8,12 @@ then prints one row per epoch and, as the last line,
 
 with X in `%.2e` form (e.g. `2.89e-08`): two significant digits are enough
 for a difference, and the exponent keeps it readable at any size.
+
+With `--edition tf2` (or `tf2-mean`) it compares the TF2 edition's own
+GradientTape loop (`tf2.train`, the notebook's eager loop) with Keras
+`model.fit(shuffle=False, batch_size=32)` from the same `GlorotNormal(seed=1)`
+start, the edition's loss reduction and Keras' Adam (`tf2.fit_parity`), with
+the same columns and last line.
 """
 from tfsigns.commands import positive_int
 
@@ -18,11 +24,17 @@ HELP = "Train compat.v1 and Keras (parity mode) from the same start and compare 
 def add_arguments(parser):
     parser.add_argument("--data-dir", metavar="DIR", help="folder with train_signs.h5 and test_signs.h5 (default: TFSIGNS_DATA, ./data, else the embedded default)")
     parser.add_argument("--epochs", type=positive_int, default=100, metavar="N", help="epochs for each run (default: 100)")
-    parser.add_argument("--edition", choices=("v3", "v3b"), default="v3", help="cost convention: v3 divides the epoch cost by int(m/32), v3b by 32 (default: v3)")
+    parser.add_argument("--edition", choices=("v3", "v3b") + TF2_EDITIONS, default="v3", help="cost convention: v3 divides the epoch cost by int(m/32), v3b by 32 (default: v3); tf2, tf2-mean: the TF2 edition's GradientTape loop against Keras fit")
+
+
+TF2_EDITIONS = ("tf2", "tf2-mean")  # tf2-early (SGD, a dropped minibatch) has no fit counterpart here
 
 
 def run(args):
     import time
+
+    if args.edition in TF2_EDITIONS:
+        return _run_tf2(args)
 
     from tfsigns import assignment, data, keras_model
     from tfsigns.progress import Progress
@@ -76,3 +88,44 @@ def _keras_parity(keras_model):
         return keras_model.train(*arrays, mode="parity", **options)
 
     return train
+
+
+def _run_tf2(args):
+    """The TF2 edition's GradientTape loop against Keras fit, from the same GlorotNormal(seed=1) start."""
+    import time
+
+    from tfsigns import data, tf2
+    from tfsigns.progress import Progress
+
+    source = data.resolve_data_dir(args.data_dir)
+    print(source.describe(), flush=True)
+    datasets = tf2.load_datasets(source=source, edition=args.edition)
+    runs = {}
+    for name in ("tf2", "keras fit"):
+        progress = Progress(args.epochs)
+        costs = []
+
+        def on_epoch(epoch, cost, costs=costs, progress=progress):
+            costs.append(cost)
+            progress.update(epoch, cost)
+
+        started = time.perf_counter()
+        if name == "tf2":
+            # The notebook's own loop, eagerly, as a learner runs it.
+            tf2.train(*datasets, num_epochs=args.epochs, edition=args.edition, fast=False, print_cost=False, on_epoch=on_epoch)
+        else:
+            tf2.fit_parity(datasets[0], datasets[1], num_epochs=args.epochs, edition=args.edition, on_epoch=on_epoch)
+        runs[name] = (costs, time.perf_counter() - started)
+        progress.clear()
+
+    print(f"{'epoch':>5}  {'tf2':>10}  {'keras fit':>10}  {'|difference|':>12}")
+    largest = 0.0
+    for epoch, (tape_cost, fit_cost) in enumerate(zip(runs["tf2"][0], runs["keras fit"][0])):
+        difference = abs(tape_cost - fit_cost)
+        largest = max(largest, difference)
+        print(f"{epoch:5d}  {tape_cost:10.6f}  {fit_cost:10.6f}  {difference:12.2e}")
+    for name, (_, seconds) in runs.items():
+        label = "tf2 (GradientTape, eager)" if name == "tf2" else "keras fit"
+        print(f"{label}: {seconds:.1f} s ({seconds / args.epochs * 1000:.0f} ms/epoch including setup)")
+    print(f"max |cost difference| over {args.epochs} epochs: {largest:.2e}")
+    return 0

@@ -5,12 +5,15 @@ from tfsigns.errors import TfsignsError
 NAME = "train"
 HELP = "Train the assignment's network (model()) and print the notebook's lines."
 BACKENDS = ("compat.v1", "keras")
+TF1_EDITIONS = ("v3", "v3b")
+TF2_EDITIONS = ("tf2", "tf2-mean", "tf2-early")  # tfsigns.tf2.EDITIONS, without importing TensorFlow for --help
+DEFAULT_EPOCHS = 1500  # model()'s default; the TF2 notebooks call it with their own (tf2.NOTEBOOK_EPOCHS)
 
 
 def add_arguments(parser):
     parser.add_argument("--data-dir", metavar="DIR", help="folder with train_signs.h5 and test_signs.h5 (default: TFSIGNS_DATA, ./data, else the embedded default)")
-    parser.add_argument("--epochs", type=positive_int, default=1500, metavar="N", help="num_epochs (default: 1500)")
-    parser.add_argument("--edition", choices=("v3", "v3b"), default="v3", help="cost convention: v3 divides the epoch cost by int(m/32), v3b by 32 (default: v3)")
+    parser.add_argument("--epochs", type=positive_int, default=None, metavar="N", help="num_epochs (default: 1500; the TF2 editions: what their notebooks run, 100, tf2-early 200)")
+    parser.add_argument("--edition", choices=TF1_EDITIONS + TF2_EDITIONS, default="v3", help="cost convention: v3 divides the epoch cost by int(m/32), v3b by 32 (default: v3); tf2, tf2-mean, tf2-early: the TF2 edition's notebook (eager TF2, tfsigns.tf2)")
     parser.add_argument("--learning-rate", type=positive_float, default=0.0001, help="Adam learning rate (default: 0.0001)")
     parser.add_argument("--minibatch-size", type=positive_int, default=32, metavar="N", help="(default: 32)")
     parser.add_argument("--backend", choices=BACKENDS, default="compat.v1", help="compat.v1 (the session-era code, default) or keras (Keras 3)")
@@ -31,6 +34,10 @@ def check_minibatch_size(m, minibatch_size, edition):
 
 
 def run(args):
+    if args.edition in TF2_EDITIONS:
+        return _run_tf2(args)
+    if args.epochs is None:
+        args.epochs = DEFAULT_EPOCHS
     from tfsigns import data
     from tfsigns.progress import Progress
     from tfsigns.tf_utils import convert_to_one_hot, flatten_images
@@ -85,5 +92,67 @@ def run(args):
         path = save_parameters(args.out, result.parameters, metadata)
         print(f"parameters saved to {path}")
     if args.plot:
+        print(f"cost curve saved to {args.plot}")
+    return 0
+
+
+def _run_tf2(args):
+    """The TF2 edition's model(): the notebook's lines every 10 epochs, its datasets, its loop (fast path)."""
+    if args.backend != "compat.v1":
+        raise TfsignsError(
+            f"--backend: the TF2 editions run their own eager loop (tfsigns.tf2); --backend applies to v3 and v3b; received {args.backend}"
+        )
+    from tfsigns import data
+    from tfsigns.progress import Progress
+
+    check_writable(args.out, "--out")
+    check_writable(args.plot, "--plot")
+    source = data.resolve_data_dir(args.data_dir)
+    print(source.describe(), flush=True)
+    from tfsigns import tf2
+
+    num_epochs = args.epochs if args.epochs is not None else tf2.NOTEBOOK_EPOCHS[args.edition]
+    datasets = tf2.load_datasets(source=source, edition=args.edition)
+    m = int(datasets[0].cardinality())
+    if args.edition == "tf2-early" and args.minibatch_size > m:
+        raise TfsignsError(
+            f"--minibatch-size: edition tf2-early drops the last partial minibatch, so it must be at most "
+            f"m = {m} training examples; received {args.minibatch_size}"
+        )
+    progress = Progress(num_epochs, enabled=False if args.quiet else None)
+    result = tf2.train(
+        *datasets,
+        learning_rate=args.learning_rate,
+        num_epochs=num_epochs,
+        minibatch_size=args.minibatch_size,
+        edition=args.edition,
+        on_epoch=progress.update,
+        print_fn=progress.print,
+    )
+    progress.clear()
+
+    if args.out:
+        from tfsigns.params import save_parameters
+
+        metadata = {
+            "backend": "tf2 (eager TF2, GradientTape)",
+            "edition": args.edition,
+            "num_epochs": num_epochs,
+            "learning_rate": args.learning_rate,
+            "minibatch_size": args.minibatch_size,
+            "data": source.describe(),
+            "train_status": source.train_status,
+            "test_status": source.test_status,
+            "train_accuracy": result.train_accuracy,
+            "test_accuracy": result.test_accuracy,
+        }
+        path = save_parameters(args.out, result.numpy_parameters(), metadata)
+        print(f"parameters saved to {path}")
+    if args.plot:
+        from tfsigns.plots import plot_costs
+
+        # The TF2 notebooks plot `costs` (every 10 epochs; tf2-early every 5) with the
+        # x label "iterations (per fives)", which is v3b's.
+        plot_costs([float(cost) for cost in result.costs], args.learning_rate, args.plot, edition="v3b")
         print(f"cost curve saved to {args.plot}")
     return 0
