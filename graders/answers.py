@@ -356,15 +356,18 @@ def _write_cache(path, arrays):
 
 
 def reseal(answer_keys):
-    """After a submission ran unconfined: a new secret, and only values verified before it ran stay cached.
+    """After a submission ran with nothing between it and the cache: a new secret, and the cache no emptier.
 
-    Without Landlock a submission could have read the secret and signed
-    files of its own. Once its process is gone, every file of the cache
-    folder is removed, a new secret made, and the values the given answer
+    Only where the sandbox was off (GRADERS_CONFINE=0, or a fallback whose
+    Landlock could not be applied) could a submission have read the secret
+    and signed files of its own; a submission that merely failed to load
+    causes no reseal. Once its process is gone, the values the given answer
     keys hold in memory (read and verified before the submission started)
-    written back under it. The embedded default data (unsigned, in the same
-    tfsigns cache) is removed too: tfsigns generates it again, the same
-    bytes, when it is next needed.
+    are written back under a new secret, and every other cached file that
+    still verifies under the old secret is re-signed under the new one: only
+    a file that no longer verifies (it was never usable) is dropped. The
+    embedded default data (unsigned, in the same tfsigns cache) is removed:
+    tfsigns generates it again, the same bytes, when it is next needed.
 
     Args:
         answer_keys: `AnswerKey`s whose loading has finished.
@@ -373,15 +376,44 @@ def reseal(answer_keys):
 
     shutil.rmtree(cache_dir() / embedded_default_name(), ignore_errors=True)
     folder = cache_folder()
+    old_secret = _cache_secret()
+    if old_secret is None:
+        return
+    kept = {}
     try:
-        for path in folder.iterdir():
-            if path.name == _KEY_FILE or path.suffix == ".npz":
-                path.unlink(missing_ok=True)
+        paths = [path for path in folder.iterdir() if path.suffix == ".npz" and not path.name.startswith(".")]
     except OSError:
         return
+    for path in paths:
+        arrays = _verified_arrays(path, old_secret)
+        if arrays is not None:
+            kept[path] = arrays
     for key in answer_keys:
-        for path, arrays in key.held().items():
-            _write_cache(path, arrays)
+        kept.update(key.held())  # what was verified before the submission ran wins
+    try:
+        handle, temporary = tempfile.mkstemp(prefix=".tmp-key-", dir=folder)  # created 0600
+        with os.fdopen(handle, "wb") as stream:
+            stream.write(secrets.token_bytes(32))
+        os.replace(temporary, folder / _KEY_FILE)
+    except OSError:
+        return
+    for path, arrays in kept.items():
+        _write_cache(path, arrays)
+
+
+def _verified_arrays(path, secret):
+    """Every array of a signed cache file whose signature verifies under `secret`, else None."""
+    try:
+        if path.is_symlink() or not path.is_file():
+            return None
+        with np.load(path, allow_pickle=False) as archive:
+            arrays = {name: archive[name] for name in archive.files}
+    except (OSError, ValueError, zipfile.BadZipFile, EOFError):
+        return None
+    tag = arrays.pop(_TAG, None)
+    if tag is None or not hmac.compare_digest(np.asarray(tag, dtype=np.uint8).tobytes(), _signature(secret, arrays)):
+        return None
+    return arrays
 
 
 # ---------------------------------------------------------------------------

@@ -1,18 +1,23 @@
 """The grader's child process: the only place a submission's code runs.
 
-Started by `graders.sandbox` as `python -m graders.child REQUEST_FD REPLY_FD`.
-It imports TensorFlow in TF1 graph mode (`disable_v2_behavior`), serves the
-submission the TF1 names (`graders.compat`), blocks network access (best
-effort), limits its own memory and file sizes, loads the submission, then
-answers one request at a time:
+Started by `graders.sandbox` as `python -m graders.child REQUEST_FD REPLY_FD`,
+under bubblewrap (`graders.isolation`) or, as the fallback, confining itself
+with Landlock. It says hello (its pid, before any submitted code runs),
+imports TensorFlow in TF1 graph mode (`disable_v2_behavior`), serves the
+submission the TF1 names (`graders.compat`), sets hard limits on its memory,
+file sizes and processes, loads the submission once, then answers one request
+at a time, each a frame of `graders.channel` on the pipes:
 
-    parent -> child  {"id", "runner", "function", "args", "result"}   one JSON line
-    child -> parent  {"id", "status", "items", ...}                   one JSON line
+    parent -> child  {"id", "runner", "function", "args", "timeout"}
+    child -> parent  {"id", "status", "items", "arrays", "printed", ...}
 
-Arrays come in as `.npy` files the parent wrote and go back in one `.npz` at
-the path the parent chose, numeric arrays only, written with `np.savez` (no
-pickle either way). Expected values never come here: the child only reports
-what the submission returned and printed; the parent compares.
+Arrays travel inside the frames as `.npy` bytes (numeric only, no pickle
+either way): nothing is passed through files. A call that runs past its
+"timeout" is interrupted by the child's own timer when it can be (Python
+code), so the loaded submission stays; the parent kills the process when it
+cannot. Expected values never come here, nor does tfsigns' reference (not in
+the child's view): the child only reports what the submission returned and
+printed; the parent compares.
 
 Each runner calls the graded function the way the notebook's test cells did,
 in a fresh default graph:
@@ -45,11 +50,8 @@ _ADDRESS = re.compile(r" at 0x[0-9a-fA-F]+")
 _TRAILING_PATH = re.compile(r" \((?:/|[A-Za-z]:\\)[^()]*\)$")  # ImportError's "(/path/to/__init__.py)"
 
 
-class Delegated(BaseException):
-    """Raised by a tripwire: the submission called tfsigns' own graded function.
-
-    A BaseException, so that a learner's `except Exception` does not swallow it.
-    """
+class CallTimeout(BaseException):
+    """Raised by the child's timer when a call runs past its limit (a BaseException: `except Exception` does not swallow it)."""
 
 
 # ---------------------------------------------------------------------------
@@ -107,7 +109,7 @@ def read_roots(workdir):
 
     roots = [sys.prefix, sys.base_prefix, sys.exec_prefix, sys.base_exec_prefix, *_SYSTEM_READ_ROOTS]
     roots += [entry for entry in sys.path if entry and os.path.isdir(entry)]
-    roots.append(str(Path(__file__).resolve().parents[1]))  # graders and tfsigns
+    roots.append(str(Path(__file__).resolve().parents[1]))  # the staged grader modules and course helpers
     roots.append(workdir)
     return list(dict.fromkeys(os.path.realpath(root) for root in roots))
 
@@ -159,52 +161,29 @@ def _vm_size_bytes():
     return 0
 
 
-def _limit_resources(memory_mb, file_mb):
-    """Cap address space at what TensorFlow already reserved plus `memory_mb`; cap file sizes; no core files.
+def _limit_resources(memory_mb, file_mb, processes=0):
+    """Hard limits: address space at what TensorFlow already reserved plus `memory_mb`; file sizes; processes and threads; no core files.
 
-    TensorFlow starts its thread pools (one or two threads per core, 8 MB of
-    stack address space each) at the first session, after this limit is set:
-    they get an allowance of their own, so the limit means the same on 2
-    cores and on 64.
+    Soft and hard limits are set alike, so the submission cannot raise them
+    again. TensorFlow starts its thread pools (one or two threads per core,
+    8 MB of stack address space each) at the first session, after this limit
+    is set: they get an allowance of their own, so the limit means the same
+    on 2 cores and on 64.
     """
     limits = [(resource.RLIMIT_CORE, 0), (resource.RLIMIT_FSIZE, file_mb * 1024 * 1024)]
     if memory_mb > 0:
         thread_stacks = (os.cpu_count() or 1) * 2 * 8 * 1024 * 1024
         limits.append((resource.RLIMIT_AS, _vm_size_bytes() + thread_stacks + memory_mb * 1024 * 1024))
+    if processes > 0:
+        limits.append((resource.RLIMIT_NPROC, processes))
     for which, value in limits:
         try:
-            soft, hard = resource.getrlimit(which)
+            _, hard = resource.getrlimit(which)
             if hard != resource.RLIM_INFINITY:
                 value = min(value, hard)
-            resource.setrlimit(which, (value, hard))
+            resource.setrlimit(which, (value, value))
         except (ValueError, OSError):
             pass  # a platform without this limit: the parent's time limit still holds
-
-
-def _tripwire(target):
-    def tripwire(*args, **kwargs):
-        _delegated.append(target)
-        raise Delegated(target)
-
-    tripwire._graders_tripwire = target
-    tripwire.__name__ = target.rsplit(".", 1)[-1]
-    return tripwire
-
-
-_delegated = []
-_TRIPWIRED_MODULES = ("tfsigns.assignment", "tfsigns.keras_model")
-
-
-def arm_tripwires(graded_names):
-    """Replace tfsigns' graded functions (and `train`) with tripwires in every loaded reference module."""
-    for module_name in _TRIPWIRED_MODULES:
-        module = sys.modules.get(module_name)
-        if module is None:
-            continue
-        for name in tuple(graded_names) + ("train",):
-            value = getattr(module, name, None)
-            if callable(value) and not hasattr(value, "_graders_tripwire"):
-                setattr(module, name, _tripwire(f"{module_name}.{name}"))
 
 
 # ---------------------------------------------------------------------------
@@ -303,12 +282,6 @@ class Values:
             self.items[key] = _describe_graph_value(value)
         else:
             self.items[key] = {"kind": "other", "type": type(value).__name__}
-
-    def save(self, path):
-        import numpy as np
-
-        with open(path, "wb") as file:
-            np.savez(file, **self.arrays)
 
 
 def _is_variable(value):
@@ -458,8 +431,8 @@ RUNNERS = {
 
 class Child:
     def __init__(self, request_fd, reply_fd):
-        self.requests = os.fdopen(request_fd, "r", encoding="utf-8")
-        self.replies = os.fdopen(reply_fd, "w", encoding="utf-8")
+        self.requests = os.fdopen(request_fd, "rb")
+        self.replies = os.fdopen(reply_fd, "wb")
         self.namespace = {}
         self.functions = {}
         self.filenames = {}
@@ -469,17 +442,21 @@ class Child:
         self.memory_mb = 0
 
     def send(self, message):
-        self.replies.write(json.dumps(message) + "\n")
-        self.replies.flush()
+        from graders.channel import send_blocking
+
+        send_blocking(self.replies, message)
 
     def receive(self):
-        line = self.requests.readline()
-        return json.loads(line) if line else None
+        from graders.channel import receive_trusted
+
+        return receive_trusted(self.requests)
 
     def start(self):
         setup = self.receive()
         if setup is None:
             return
+        # Before any submitted code runs: the parent learns which process is the server.
+        self.send({"status": "hello", "pid": os.getpid()})
         graded_names = setup["graded"]
         self.reference = bool(setup["reference"])
         confinement = {"applied": False, "detail": "the bundled reference is not confined"}
@@ -498,12 +475,10 @@ class Child:
             self._load_reference(setup["edition"])
             load_errors = []
         else:
-            import tfsigns.assignment  # noqa: F401  (so its functions can be tripwired)
-
-            arm_tripwires(graded_names)
-            _block_network()
-            _guard_signals()
-            _limit_resources(setup["memory_mb"], setup["file_mb"])
+            if setup.get("isolation") != "bubblewrap":
+                _block_network()  # the fallback: best effort beside Landlock's TCP rules
+                _guard_signals()
+            _limit_resources(setup["memory_mb"], setup["file_mb"], setup.get("processes", 0))
             load_errors = self._load_program(setup["program"], compat, graded_names)
         states = {name: self._state(name) for name in graded_names}
         self.send({"status": "ready", "functions": states, "load_errors": load_errors, "confinement": confinement})
@@ -527,12 +502,7 @@ class Child:
         units = tuple(Unit(**unit) for unit in program["units"])
         self.filenames = {unit.filename: unit for unit in units}
         errors = []
-
-        def on_import(name):
-            if name.startswith("tfsigns"):
-                arm_tripwires(graded_names)
-
-        namespace = {"__name__": "__submission__", "__builtins__": compat.builtins_for_submission(on_import)}
+        namespace = {"__name__": "__submission__", "__builtins__": compat.builtins_for_submission()}
 
         def on_error(where, error):
             errors.append({"where": where, "type": type(error).__name__, "message": _message(error)})
@@ -551,12 +521,10 @@ class Child:
         if name not in self.functions:
             return {"state": "missing"}
         function = self.functions[name]
-        target = getattr(function, "_graders_tripwire", None)
         module = getattr(function, "__module__", None)
-        if target is None and not self.reference and isinstance(module, str) and module.startswith("tfsigns"):
-            target = f"{module}.{getattr(function, '__name__', name)}"
-        if target is not None:
-            return {"state": "delegated", "target": target}
+        if not self.reference and isinstance(module, str) and module.startswith("tfsigns"):
+            # A course helper handed in as a graded function (the reference itself is not here).
+            return {"state": "delegated", "target": f"{module}.{getattr(function, '__name__', name)}"}
         if not callable(function):
             return {"state": "not callable", "type": type(function).__name__}
         return {"state": "defined"}
@@ -569,7 +537,7 @@ class Child:
             self.send(self.run(request))
 
     def run(self, request):
-        import numpy as np
+        import signal
 
         reply = {"id": request["id"]}
         name = request["function"]
@@ -577,17 +545,24 @@ class Child:
         if state["state"] != "defined":
             reply.update(status=state["state"], **{k: v for k, v in state.items() if k != "state"})
             return reply
-        args = [_decode(arg, np) for arg in request["args"]]
+        args = [_decode(arg) for arg in request["args"]]
         values = Values()
         capture = Capture()
-        del _delegated[:]
         recursion_limit = sys.getrecursionlimit()
+        timeout = float(request.get("timeout") or 0)
+
+        def expire(signum, frame):
+            raise CallTimeout()
+
         sys.stdout, sys.stderr = capture, capture
         try:
+            if timeout > 0:
+                signal.signal(signal.SIGALRM, expire)
+                signal.setitimer(signal.ITIMER_REAL, timeout)
             RUNNERS[request["runner"]](self.functions[name], args, values)
             status = "returned"
-        except Delegated as error:
-            status, reply["target"] = "delegated", str(error)
+        except CallTimeout:
+            status = "timeout"
         except MemoryError:
             status = "raised"
             limit = f"{self.memory_mb} MB beyond TensorFlow's own" if self.memory_mb else "the machine's"
@@ -598,20 +573,16 @@ class Child:
             status = "raised"
             reply["error"] = {"type": type(error).__name__, "message": _message(error), "where": self._where(error)}
         finally:
+            if timeout > 0:
+                signal.setitimer(signal.ITIMER_REAL, 0)
             sys.stdout, sys.stderr = self.real_stdout, self.real_stderr
             sys.setrecursionlimit(recursion_limit)
             capture.finish()
-        if _delegated and status != "delegated":
-            status, reply["target"] = "delegated", _delegated[0]
         reply["status"] = status
         reply["printed"] = {"chars": capture.chars, "costs": capture.costs}
         if status == "returned":
-            try:
-                values.save(request["result"])
-            except MemoryError:
-                values.arrays.clear()
-                values.items = {key: {"kind": "other", "type": "array", "detail": "too large"} for key in values.items}
             reply["items"] = values.items
+            reply["arrays"] = values.arrays
         return reply
 
     def _where(self, error):
@@ -625,12 +596,10 @@ class Child:
         return where
 
 
-def _decode(arg, np):
-    """Arguments as the parent encoded them: {"npy": file} is an array, {"dict": {...}} a dict."""
-    if isinstance(arg, dict) and "npy" in arg:
-        return np.load(arg["npy"], allow_pickle=False)
+def _decode(arg):
+    """Arguments as the parent sent them: arrays arrive as arrays; {"dict": {...}} is a dict, {"list": [...]} a list."""
     if isinstance(arg, dict) and "dict" in arg:
-        return {key: _decode(value, np) for key, value in arg["dict"].items()}
+        return {key: _decode(value) for key, value in arg["dict"].items()}
     if isinstance(arg, dict) and "list" in arg:
         return list(arg["list"])
     return arg

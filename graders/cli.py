@@ -12,7 +12,7 @@ from pathlib import Path
 from graders import checks, report
 from graders import edition as editions
 from graders.results import Results
-from graders.sandbox import DEFAULT_MEMORY_MB
+from graders.sandbox import DEFAULT_BUDGET, DEFAULT_MEMORY_MB
 from tfsigns.commands import positive_float, positive_int
 
 SUFFIXES = (".py", ".ipynb")
@@ -29,6 +29,7 @@ def add_grading_arguments(parser):
     parser.add_argument("--timeout", type=seconds, metavar="SECONDS", help="time limit of model(); the other functions get min(SECONDS, 30) (default: 120 for model(), 30 for the others)")
     parser.add_argument("--only", type=function_list, metavar="F1,F2", help=f"grade only these functions (of: {', '.join(checks.GRADED_FUNCTIONS)})")
     parser.add_argument("--memory-mb", type=positive_int, default=DEFAULT_MEMORY_MB, metavar="MB", help=f"memory a submission may use beyond TensorFlow's own (default: {DEFAULT_MEMORY_MB})")
+    parser.add_argument("--budget", type=seconds, default=DEFAULT_BUDGET, metavar="SECONDS", help=f"wall time for a whole submission, loading included; checks still to run after it fail as timed out (default: {DEFAULT_BUDGET:g})")
 
 
 def build_parser():
@@ -61,7 +62,7 @@ def function_list(text):
 def options_from(args):
     from graders.grading import Options
 
-    return Options(edition=args.edition, data_dir=args.data_dir, timeout=args.timeout, only=args.only, memory_mb=args.memory_mb)
+    return Options(edition=args.edition, data_dir=args.data_dir, timeout=args.timeout, only=args.only, memory_mb=args.memory_mb, budget=args.budget)
 
 
 def check_output_file(path, flag):

@@ -58,7 +58,7 @@ def call_failure(outcome, function):
         return f"raised {error['type']}{where}{message}"
     if status == "timeout":
         return outcome.detail
-    if status == "crashed":
+    if status in ("crashed", "invalid"):
         return outcome.detail
     if status == "not loaded":
         return f"the submission did not load: {outcome.detail}"

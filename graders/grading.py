@@ -9,6 +9,7 @@ The flow: read the submission (`graders.submission`), choose its edition
 key (`graders.answers`), collect one `Results`.
 """
 import threading
+import time
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -39,6 +40,7 @@ class Options:
         timeout: seconds for model() (the small functions get min(timeout, 30)); None: the defaults.
         only: graded function names to grade; None: all.
         memory_mb: address space a submission may add to TensorFlow's.
+        budget: seconds for a whole submission (loading and every call); None: the default.
     """
 
     edition: str = editions.AUTO
@@ -46,6 +48,7 @@ class Options:
     timeout: float = None
     only: tuple = None
     memory_mb: int = DEFAULT_MEMORY_MB
+    budget: float = None
 
 
 class GradingError(Exception):
@@ -169,8 +172,9 @@ def grade(submission=None, options=Options(), prepared=None):
         outcomes, load = _run_calls(program, checks, answers, choice.edition, options)
         if program is not None:  # a submission's code ran (the bundled reference is not confined)
             results.confined, results.confinement = load.confined, load.confinement
-            if not load.confined:
-                prepared.reseal()
+            results.sandbox, results.sandbox_warning = load.sandbox, load.warning
+            if load.sandbox and not load.confined:
+                prepared.reseal()  # it ran with nothing between it and the cache (not: it failed to load)
         results.notes.extend(f"{error['where']}: {error['type']}: {error['message']}".rstrip(": ") for error in load.errors)
         results.checks = [_evaluate(check, outcomes[check.call], answers, choice.edition, program, load) for check in checks]
     except GradingError as error:
@@ -184,7 +188,8 @@ def grade(submission=None, options=Options(), prepared=None):
 
 
 def _run_calls(program, checks, answers, edition_name, options):
-    limits = Limits.from_timeout(options.timeout, options.memory_mb)
+    limits = Limits.from_timeout(options.timeout, options.memory_mb, options.budget)
+    budget_end = time.monotonic() + limits.budget
     call_keys = tuple(dict.fromkeys(check.call for check in checks))
     graded = tuple(dict.fromkeys(CALLS[key].function for key in call_keys))
     outcomes = {}
@@ -196,7 +201,11 @@ def _run_calls(program, checks, answers, edition_name, options):
             if call.function in hung:
                 outcomes[key] = Outcome("timeout", detail=f"not run: {call.function}() already hit the time limit on an earlier input")
                 continue
-            timeout = limits.model_timeout if call.slow else limits.call_timeout
+            remaining = budget_end - time.monotonic()
+            if remaining <= 0:
+                outcomes[key] = Outcome("timeout", detail=f"not run: the submission used up its time budget of {limits.budget:g} s")
+                continue
+            timeout = min(limits.model_timeout if call.slow else limits.call_timeout, remaining)
             outcomes[key] = sandbox.call(call.function, call.runner, answers.inputs(call.inputs), timeout)
             if outcomes[key].status == "timeout":
                 hung.add(call.function)

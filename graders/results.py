@@ -55,8 +55,10 @@ class Results:
         basis: what model()'s values are compared with, or "".
         notes: problems met while loading (statements that failed), one line each.
         error: why grading could not happen at all, or "".
-        confined: the submission ran confined to its own folder, without network (Landlock).
+        confined: the submission ran isolated (bubblewrap, or the Landlock fallback applied).
         confinement: one line: what confined it, or why nothing could ("" when no submitted code ran).
+        sandbox: the isolation used, for the header ("bubblewrap (uid 65534, no network)"), or "".
+        sandbox_warning: why the fallback (or nothing) was used, or "".
     """
 
     submission: str
@@ -69,6 +71,8 @@ class Results:
     error: str = ""
     confined: bool = False
     confinement: str = ""
+    sandbox: str = ""
+    sandbox_warning: str = ""
 
     @property
     def score(self):
@@ -103,7 +107,7 @@ class Results:
     def summary(self):
         """The text report."""
         lines = [f"Grading {self.submission} (edition {self.edition})"]
-        lines.extend(line for line in (self.edition_line(), self.data, self.basis) if line)
+        lines.extend(line for line in (self.edition_line(), self.sandbox_line(), self.data, self.basis) if line)
         for note in self.notes:
             lines.append(f"note: {note}")
         if self.error:
@@ -120,13 +124,21 @@ class Results:
         return "\n".join(lines) + "\n"
 
     def unconfined_warning(self):
-        """A warning when a submission's code ran without the sandbox's confinement, else ""."""
-        if self.confined or not self.confinement:
+        """A warning when a submission's code ran without bubblewrap's isolation, else ""."""
+        if not self.sandbox:
             return ""
-        return (
-            f"{self.submission} ran without full confinement ({self.confinement}); "
-            "the cached answers were verified before it ran and resealed after"
-        )
+        if not self.confined:
+            return (
+                f"{self.submission} ran without full confinement ({self.confinement}); "
+                "the cached answers were verified before it ran and resealed after"
+            )
+        if self.sandbox_warning:
+            return f"{self.submission}: {self.sandbox_warning} ({self.confinement})"
+        return ""
+
+    def sandbox_line(self):
+        """"Sandbox: bubblewrap (uid 65534, no network)", or "" when no submitted code ran."""
+        return f"Sandbox: {self.sandbox}" if self.sandbox else ""
 
     def edition_line(self):
         """"Edition: v3b (auto: ...)": which edition and why, or "" when no reason was recorded."""
@@ -144,6 +156,8 @@ class Results:
             "notes": list(self.notes),
             "confined": self.confined,
             "confinement": self.confinement,
+            "sandbox": self.sandbox,
+            "sandbox_warning": self.sandbox_warning,
             "score": self.score,
             "max_score": self.max_score,
             "checks": [asdict(check) for check in self.checks],
@@ -151,7 +165,7 @@ class Results:
 
     def to_gradescope_dict(self):
         """Gradescope's results.json: score, tests[] with name, score, max_score, output, visibility."""
-        output = [line for line in [self.edition_line(), self.data, self.basis] + [f"note: {note}" for note in self.notes] if line]
+        output = [line for line in [self.edition_line(), self.sandbox_line(), self.data, self.basis] + [f"note: {note}" for note in self.notes] if line]
         if self.error:
             output.append(f"could not grade: {self.error}")
         return {

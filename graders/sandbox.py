@@ -1,22 +1,26 @@
 """Running a submission in a child process, one graded call at a time, and surviving it.
 
-One child per submission (`graders.child`) imports TensorFlow once, loads the
-submission, then answers calls. Each call has a time limit; the child's
-memory and file sizes are capped by the child itself (RLIMIT_AS, RLIMIT_FSIZE)
-before the submission's code runs. A call that hangs is killed at its limit;
-a call that kills the process (os._exit, a segfault, the memory limit hit in
-native code) fails alone: the next call starts a new child.
+One child per submission (`graders.child`), isolated by bubblewrap or the
+Landlock fallback (`graders.isolation`), imports TensorFlow once, loads the
+submission once, then answers calls. Each call has a time limit: the child's
+own timer interrupts a call that runs past it (the loaded submission stays);
+a call the timer cannot stop (native code, a submission that ignores it) is
+killed GRACE seconds later, and so is a call that kills the process
+(os._exit, a segfault, the memory limit hit in native code): it fails alone,
+the next call gets a new child (a spare one is kept loading after the first
+death). After every call, every other process the submission started is
+killed: in bubblewrap's PID namespace everything but the server's own chain;
+under the fallback every process carrying this child's token.
 
-The channel: requests and replies are JSON lines on two pipes (not stdout,
-which belongs to the submission: it is drained and thrown away, keeping only
-a short tail for crash reports). Arrays go in as `.npy` files this process
-writes and come back in one `.npz` per call at a path this process chose; it
-is size-checked, read with `allow_pickle=False`, type-checked against the
-reply, and always deleted. Nothing the child writes is unpickled.
+The channel: framed messages on two pipes (`graders.channel`); stdout and
+stderr belong to the submission: drained and thrown away, keeping only a
+short tail for crash reports. Nothing goes through the child's folder: the
+parent never opens a path the child could write. Every reply is parsed with
+bounds; a reply that breaks them fails that one check ("invalid reply from
+the submission") and the child is replaced.
 """
-import json
 import os
-import select
+import secrets
 import shutil
 import signal
 import subprocess
@@ -24,33 +28,30 @@ import sys
 import tempfile
 import threading
 import time
-import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import numpy as np
+from graders import channel
+from graders.isolation import CHILD_DIR, WORK_DIR, bwrap_command, child_environment, isolation
 
 ROOT = Path(__file__).resolve().parents[1]
 
 DEFAULT_CALL_TIMEOUT = 30.0  # seconds for one small graded function
 DEFAULT_MODEL_TIMEOUT = 120.0  # seconds for model() (101 epochs take ~10 s with the course's loop)
+DEFAULT_BUDGET = 600.0  # seconds for a whole submission, loading included
 LOAD_TIMEOUT = 120.0  # TensorFlow's import plus the submission's imports
 DEFAULT_MEMORY_MB = 3072  # address space allowed beyond what TensorFlow reserves at import
 FILE_MB = 512  # largest file the child may write
-MAX_REPLY = 1 << 20  # bytes in one reply line
-MAX_RESULT_FILE = 300 * 1024 * 1024
+PROCESSES = max(512, 16 * (os.cpu_count() or 1))  # processes and threads (TensorFlow's pools included)
+GRACE = 3.0  # seconds after a call's limit for the child's own timer to answer
 OUTPUT_TAIL = 4096  # bytes of the child's raw stdout/stderr kept for crash reports
+TOKEN_ENV = "GRADERS_CHILD"  # marks the fallback's processes, to find those that left the session
 
-# GRADERS_CONFINE=0 runs submissions without Landlock (where it gets in the way; the
-# report warns, and the cache is then guarded by its signatures and resealed after each run).
+# GRADERS_CONFINE=0 runs submissions without any isolation (where it gets in the way;
+# the report warns).
 CONFINE_ENV = "GRADERS_CONFINE"
 
-# Environment variables the child inherits; everything else (tokens, keys, TFSIGNS_CACHE,
-# HOME and the XDG folders, which lead to the grader's cache) stays here.
-_PASSED_ENV = ("PATH", "LANG", "LC_ALL", "SYSTEMROOT")
-_PASSED_PREFIXES = ("TF_", "OMP_", "MKL_", "KMP_")
-
-_STATUSES = ("returned", "raised", "missing", "not callable", "delegated")
+_STATUSES = ("returned", "raised", "missing", "not callable", "delegated", "timeout")
 _KINDS = ("array", "tensor", "variable", "other", "keys")
 
 
@@ -63,19 +64,22 @@ class Limits:
         model_timeout: seconds for model().
         memory_mb: address space the submission may add to TensorFlow's (0: no limit).
         load_timeout: seconds to import TensorFlow and load the submission.
+        budget: seconds for the whole submission (loading and every call).
     """
 
     call_timeout: float = DEFAULT_CALL_TIMEOUT
     model_timeout: float = DEFAULT_MODEL_TIMEOUT
     memory_mb: int = DEFAULT_MEMORY_MB
     load_timeout: float = LOAD_TIMEOUT
+    budget: float = DEFAULT_BUDGET
 
     @classmethod
-    def from_timeout(cls, timeout=None, memory_mb=DEFAULT_MEMORY_MB):
-        """`--timeout S`: model() gets S seconds, the small functions min(S, 30)."""
+    def from_timeout(cls, timeout=None, memory_mb=DEFAULT_MEMORY_MB, budget=None):
+        """`--timeout S`: model() gets S seconds, the small functions min(S, 30); `--budget B` for the whole."""
+        budget = DEFAULT_BUDGET if budget is None else budget
         if timeout is None:
-            return cls(memory_mb=memory_mb)
-        return cls(call_timeout=min(timeout, DEFAULT_CALL_TIMEOUT), model_timeout=timeout, memory_mb=memory_mb)
+            return cls(memory_mb=memory_mb, budget=budget)
+        return cls(call_timeout=min(timeout, DEFAULT_CALL_TIMEOUT), model_timeout=timeout, memory_mb=memory_mb, budget=budget)
 
 
 @dataclass
@@ -84,12 +88,12 @@ class Outcome:
 
     Attributes:
         status: "returned", "raised", "missing", "not callable", "delegated",
-            "timeout", "crashed", or "not loaded".
+            "timeout", "crashed", "invalid" or "not loaded".
         items: {key: description} of what it returned (see graders.child).
         arrays: {key: numpy array} for items of kind "array".
         costs: {epoch: (cost, text)} from the "Cost after epoch" lines it printed.
         error: for "raised": {"type", "message", "where"}.
-        detail: a sentence for the other statuses (time limit, exit code, target).
+        detail: a sentence for the other statuses (time limit, exit code, what was invalid).
     """
 
     status: str
@@ -107,133 +111,214 @@ class LoadReport:
     functions: dict = field(default_factory=dict)
     errors: list = field(default_factory=list)
     failure: str = ""  # non-empty: the child did not come up at all
-    confined: bool = False  # the child's file system and network access were confined (Landlock)
-    confinement: str = ""  # one line: what confined it, or why nothing could
+    confined: bool = False  # the child ran isolated (bubblewrap, or Landlock applied)
+    confinement: str = ""  # one line: what isolated it, or why nothing could
+    sandbox: str = ""  # the report's header: "bubblewrap (uid 65534, no network)", ...
+    warning: str = ""  # why the fallback (or nothing) was used
 
 
 class ChildProcessDied(Exception):
     pass
 
 
+_TOKENS_LOCK = threading.Lock()
+
+
 class _ChildProcess:
     """One child process: its pipes, the setup it was sent, and how it ended."""
 
-    def __init__(self, setup, workdir, env):
+    def __init__(self, setup, reference):
+        self.isolation = None if reference else isolation()
+        self.token = secrets.token_hex(16)
+        self.workdir = None
         request_read, request_write = os.pipe()
         reply_read, reply_write = os.pipe()
         output_read, output_write = os.pipe()
+        module = [sys.executable, "-m", "graders.child", str(request_read), str(reply_write)]
+        kwargs = {}
+        if reference:  # the bundled reference: tfsigns' own code, not a submission
+            self.workdir = tempfile.mkdtemp(prefix="graders-")
+            env = child_environment(self.workdir)
+            env["PYTHONPATH"] = str(ROOT)
+            command, cwd = module, self.workdir
+        elif self.isolation.kind == "bubblewrap":
+            env = child_environment(WORK_DIR)
+            env["PYTHONPATH"] = CHILD_DIR
+            command, cwd = bwrap_command(module, self.isolation.stage, self.isolation.python_roots), "/"
+        else:
+            self.workdir = _fallback_folder(self.isolation.uid)
+            env = child_environment(self.workdir)
+            env["PYTHONPATH"] = self.isolation.stage
+            env[TOKEN_ENV] = self.token
+            command, cwd = module, os.path.join(self.workdir, "run")
+            if self.isolation.uid != os.getuid():
+                kwargs = dict(user=self.isolation.uid, group=self.isolation.uid, extra_groups=[])
+            _make_undumpable()
+        setup = dict(setup, workdir=self.workdir or WORK_DIR, isolation=None if reference else self.isolation.kind)
         try:
             self.process = subprocess.Popen(
-                [sys.executable, "-m", "graders.child", str(request_read), str(reply_write)],
+                command,
                 stdin=subprocess.DEVNULL,
                 stdout=output_write,
                 stderr=output_write,
                 pass_fds=(request_read, reply_write),
-                cwd=workdir,
+                cwd=cwd,
                 env=env,
-                start_new_session=True,  # its own process group: killing it kills what it spawned
+                start_new_session=True,  # its own session and process group
+                **kwargs,
             )
         except BaseException:
             for fd in (request_write, reply_read, output_read):
                 os.close(fd)
+            self._remove_folder()
             raise
         finally:
             for fd in (request_read, reply_write, output_write):
                 os.close(fd)
-        self.requests = os.fdopen(request_write, "w", encoding="utf-8")
-        self.reply_fd = reply_read
-        self.buffer = b""
+        os.set_blocking(request_write, False)
+        os.set_blocking(reply_read, False)
+        self.request_fd = request_write
+        self.reader = channel.FrameReader(reply_read)
         self.output = _Drain(output_read)
         self.returncode = None
         self.killed = False
+        self.server_pid = None  # the child's python, outside any namespace
+        self.protected = set()  # the server and the processes between it and us
         try:
-            self.send(setup)  # the child loads while the parent does other work
+            self.send(setup, time.monotonic() + 30)  # the child loads while the parent does other work
         except ChildProcessDied:
             pass
 
     def ready(self, timeout):
-        """Wait for the child's "ready" and return it as a `LoadReport`."""
+        """Wait for the child's "hello" and "ready", and return a `LoadReport`."""
+        deadline = time.monotonic() + timeout
         try:
-            reply = self.receive(time.monotonic() + timeout)
+            hello = self.receive(deadline)
+            if not (isinstance(hello, dict) and hello.get("status") == "hello" and isinstance(hello.get("pid"), int)):
+                raise channel.InvalidReply("no hello")
+            self._find_server(hello["pid"])
+            reply = self.receive(deadline)
         except TimeoutError:
             self.kill()
             return LoadReport(failure=f"loading did not finish within {timeout:g} s")
         except ChildProcessDied:
             return LoadReport(failure=f"the process loading it {self.death()}")
+        except channel.InvalidReply as error:
+            self.kill()
+            return LoadReport(failure=f"invalid reply from the submission while loading ({error})")
         if not isinstance(reply, dict) or reply.get("status") != "ready":
             self.kill()
-            return LoadReport(failure="the process loading it sent an unreadable reply")
+            return LoadReport(failure="invalid reply from the submission while loading (not a ready message)")
         confinement = reply.get("confinement") if isinstance(reply.get("confinement"), dict) else {}
-        return LoadReport(
-            functions=reply.get("functions"),
-            errors=_clean_errors(reply.get("load_errors")),
-            confined=confinement.get("applied") is True,
-            confinement=_text(confinement.get("detail"), 300),
-        )
+        report = LoadReport(functions=reply.get("functions"), errors=_clean_errors(reply.get("load_errors")))
+        if self.isolation is None:
+            return report
+        report.sandbox, report.warning = self.isolation.description, self.isolation.warning
+        if self.isolation.kind == "bubblewrap":
+            report.confined, report.confinement = True, self.isolation.description
+        else:
+            report.confined = confinement.get("applied") is True
+            report.confinement = _text(confinement.get("detail"), 300)
+        return report
 
-    def send(self, message):
+    def _find_server(self, inner_pid):
+        """Record the server's pid outside the namespaces, and the chain above it (before submitted code ran)."""
+        self.server_pid = self.process.pid
+        if self.isolation is not None and self.isolation.kind == "bubblewrap":
+            for pid in _descendants(self.process.pid):
+                if _namespace_pid(pid) == inner_pid:
+                    self.server_pid = pid
+                    break
+        self.protected = {self.server_pid, *_ancestors_until(self.server_pid, self.process.pid)}
+
+    def send(self, message, deadline):
         try:
-            self.requests.write(json.dumps(message) + "\n")
-            self.requests.flush()
-        except (OSError, ValueError):
+            channel.write_all(self.request_fd, channel.encode(message), deadline)
+        except (channel.ChannelClosed, OSError, ValueError):
             raise ChildProcessDied() from None
 
     def receive(self, deadline):
-        """One JSON reply line, or TimeoutError / ChildProcessDied."""
-        while b"\n" not in self.buffer:
-            remaining = deadline - time.monotonic()
-            if remaining <= 0:
-                raise TimeoutError()
-            ready, _, _ = select.select([self.reply_fd], [], [], min(remaining, 1.0))
-            if not ready:
-                continue
-            chunk = os.read(self.reply_fd, 65536)
-            if not chunk:
-                raise ChildProcessDied()
-            self.buffer += chunk
-            if len(self.buffer) > MAX_REPLY:
-                raise ChildProcessDied()
-        line, _, self.buffer = self.buffer.partition(b"\n")
+        """One parsed reply, or TimeoutError / ChildProcessDied / channel.InvalidReply."""
         try:
-            return json.loads(line.decode("utf-8"))
-        except (UnicodeDecodeError, json.JSONDecodeError):
-            return None
+            header, blobs = self.reader.read_frame(deadline)
+        except channel.ChannelClosed:
+            raise ChildProcessDied() from None
+        message = channel.parse_header(header)
+        if isinstance(message, dict):
+            message["_blobs"] = blobs
+        return message
+
+    def clean(self):
+        """Kill every process the submission started, all but the server (after each call)."""
+        if self.killed:
+            return
+        strays = [pid for pid in _descendants(self.process.pid) if pid not in self.protected]
+        if self.isolation is not None and self.isolation.kind != "bubblewrap":
+            strays += [pid for pid in _processes_with_token(self.token) if pid not in self.protected]
+        for pid in strays:
+            try:
+                os.kill(pid, signal.SIGKILL)
+            except (ProcessLookupError, PermissionError):
+                pass
 
     def close(self):
         """Ask the child to finish (end of requests), then make sure it has."""
         if self.killed:
             return
-        try:
-            self.requests.close()
-        except OSError:
-            pass
+        self._close_request()
         try:
             self.process.wait(timeout=2)
         except subprocess.TimeoutExpired:
             pass
         self.kill()
 
+    def _close_request(self):
+        fd, self.request_fd = self.request_fd, -1
+        if fd >= 0:
+            try:
+                os.close(fd)
+            except OSError:
+                pass
+
     def kill(self):
-        """Kill the child and its process group; close the pipes."""
+        """Kill the child and everything it started; close the pipes; remove its folder."""
         if self.killed:
             return
         self.killed = True
-        for _ in range(2):  # before and after the wait: whatever it left in its group goes too
+        for _ in range(2):  # before and after the wait: whatever it left goes too
+            for pid in _descendants(self.process.pid):
+                try:
+                    os.kill(pid, signal.SIGKILL)
+                except (ProcessLookupError, PermissionError):
+                    pass
             try:
                 os.killpg(self.process.pid, signal.SIGKILL)
             except (ProcessLookupError, PermissionError):
                 pass
+            if self.isolation is not None and self.isolation.kind != "bubblewrap":
+                for pid in _processes_with_token(self.token):
+                    try:
+                        os.kill(pid, signal.SIGKILL)
+                    except (ProcessLookupError, PermissionError):
+                        pass
             try:
                 self.process.wait(timeout=10)
             except subprocess.TimeoutExpired:
                 self.process.kill()
-        for closer in (self.requests.close, lambda: os.close(self.reply_fd)):
+        self._close_request()
+        fd, self.reader.fd = self.reader.fd, -1
+        if fd >= 0:
             try:
-                closer()
+                os.close(fd)
             except OSError:
                 pass
         self.output.join(timeout=5)
         self.returncode = self.process.returncode
+        self._remove_folder()
+
+    def _remove_folder(self):
+        if self.workdir:
+            shutil.rmtree(self.workdir, ignore_errors=True)  # fd-based: never follows a symlink the child planted
 
     def death(self):
         """A sentence on how the child ended, for the report."""
@@ -251,6 +336,12 @@ class _ChildProcess:
             except ValueError:
                 name = f"signal {-code}"
             return f"was killed by {name}{_SIGNAL_MEANINGS.get(name, '')}"
+        if self.isolation is not None and self.isolation.kind == "bubblewrap" and code > 128:
+            try:  # bubblewrap exits with 128 + the signal that killed the command
+                name = signal.Signals(code - 128).name
+                return f"was killed by {name}{_SIGNAL_MEANINGS.get(name, '')}"
+            except ValueError:
+                pass
         return f"exited with code {code}"
 
 
@@ -276,20 +367,11 @@ class Sandbox:
         self.graded = tuple(graded)
         self.edition = edition
         self.limits = limits
-        self.workdir = Path(tempfile.mkdtemp(prefix="graders-"))
-        self.inputs = self.workdir / "inputs"
-        self.results = self.workdir / "results"
-        self.run_dir = self.workdir / "run"
-        self.home = self.workdir / "home"  # the child's own, empty HOME: nothing of the grader's is there
-        self.tmp = self.workdir / "tmp"
-        for folder in (self.inputs, self.results, self.run_dir, self.home, self.tmp):
-            folder.mkdir()
         self.load = None
         self.deaths = 0
         self._active = None
         self._spare = None
         self._next_id = 0
-        self._input_files = {}
         self._restart_failed = ""
 
     def __enter__(self):
@@ -305,7 +387,7 @@ class Sandbox:
             "edition": self.edition,
             "memory_mb": int(self.limits.memory_mb),
             "file_mb": FILE_MB,
-            "workdir": str(self.workdir),
+            "processes": PROCESSES,
             "protected": [str(path) for path in _protected_folders()],
             "confine": os.environ.get(CONFINE_ENV, "1") != "0",
             "program": None if self.program is None else _program_message(self.program),
@@ -326,12 +408,11 @@ class Sandbox:
         return report
 
     def close(self):
-        """Stop the children and delete every file of this run."""
+        """Stop the children and everything they started."""
         for child in (self._active, self._spare):
             if child is not None:
                 child.close()
         self._active = self._spare = None
-        shutil.rmtree(self.workdir, ignore_errors=True)
 
     def _replace_active(self):
         """A loaded child in place of the dead one (the spare when there is one), or "" / a failure."""
@@ -346,7 +427,7 @@ class Sandbox:
         return ""
 
     def _new_child(self):
-        return _ChildProcess(self._setup(), self.run_dir, _child_environment(self.home, self.tmp))
+        return _ChildProcess(self._setup(), reference=self.program is None)
 
     def _died(self):
         self.deaths += 1
@@ -361,7 +442,7 @@ class Sandbox:
             function: the graded function's name.
             runner: how the child calls it (see graders.child.RUNNERS).
             args: arguments: numpy arrays, numbers, lists, dicts of arrays.
-            timeout: seconds before the child is killed.
+            timeout: seconds the call may take.
 
         Returns:
             an `Outcome`.
@@ -378,37 +459,41 @@ class Sandbox:
         child = self._active
         self._next_id += 1
         call_id = self._next_id
-        result_path = self.results / f"result-{call_id}.npz"
-        request = {
-            "id": call_id,
-            "function": function,
-            "runner": runner,
-            "args": [self._encode(arg) for arg in args],
-            "result": str(result_path),
-        }
+        request = {"id": call_id, "function": function, "runner": runner, "args": [_encode(arg) for arg in args], "timeout": timeout}
+        limit = f"did not finish within {timeout:g} s (the time limit)"
+        deadline = time.monotonic() + timeout + GRACE
         try:
-            try:
-                child.send(request)
-                reply = child.receive(time.monotonic() + timeout)
-            except TimeoutError:
-                child.kill()
-                self._died()
-                return Outcome("timeout", detail=f"did not finish within {timeout:g} s (the time limit)")
-            except ChildProcessDied:
-                detail = f"the process running it {child.death()}"
-                self._died()
-                return Outcome("crashed", detail=detail)
-            if not isinstance(reply, dict) or reply.get("id") != call_id or reply.get("status") not in _STATUSES:
-                child.kill()
-                self._died()
-                return Outcome("crashed", detail="the process running it sent an unreadable reply")
-            return self._outcome(reply, result_path)
-        finally:
-            _remove_all(self.results)
+            child.send(request, deadline)
+            reply = child.receive(deadline)
+        except TimeoutError:
+            child.kill()
+            self._died()
+            return Outcome("timeout", detail=limit)
+        except ChildProcessDied:
+            detail = f"the process running it {child.death()}"
+            self._died()
+            return Outcome("crashed", detail=detail)
+        except channel.InvalidReply as error:
+            child.kill()
+            self._died()
+            return Outcome("invalid", detail=f"invalid reply from the submission ({error})")
+        child.clean()
+        if not isinstance(reply, dict) or reply.get("id") != call_id or reply.get("status") not in _STATUSES:
+            child.kill()
+            self._died()
+            return Outcome("invalid", detail="invalid reply from the submission (not an answer to this call)")
+        try:
+            return self._outcome(reply, limit)
+        except channel.InvalidReply as error:
+            child.kill()
+            self._died()
+            return Outcome("invalid", detail=f"invalid reply from the submission ({error})")
 
-    def _outcome(self, reply, result_path):
+    def _outcome(self, reply, limit):
         status = reply["status"]
         costs = _clean_costs(reply.get("printed"))
+        if status == "timeout":
+            return Outcome("timeout", costs=costs, detail=limit)
         if status == "raised":
             return Outcome("raised", costs=costs, error=_clean_error(reply.get("error")))
         if status == "delegated":
@@ -418,29 +503,149 @@ class Sandbox:
         if status == "missing":
             return Outcome("missing")
         items = _clean_items(reply.get("items"))
-        arrays = _read_arrays(result_path, items)
+        arrays = _read_arrays(reply.get("arrays"), reply.get("_blobs", []), items)
         for key, item in items.items():
             if item["kind"] == "array" and key not in arrays:
                 items[key] = {"kind": "other", "type": "unreadable array"}
         return Outcome("returned", items=items, arrays=arrays, costs=costs)
 
-    def _encode(self, arg):
-        """Arrays become .npy files (written once per content), dicts and lists are walked."""
-        if isinstance(arg, np.ndarray):
-            key = (arg.dtype.str, arg.shape, hash(arg.tobytes()) if arg.nbytes < (1 << 20) else id(arg))
-            path = self._input_files.get(key)
-            if path is None:
-                path = self.inputs / f"input-{len(self._input_files)}.npy"
-                np.save(path, arg, allow_pickle=False)
-                self._input_files[key] = path
-            return {"npy": str(path)}
-        if isinstance(arg, dict):
-            return {"dict": {str(key): self._encode(value) for key, value in arg.items()}}
-        if isinstance(arg, (list, tuple)):
-            return {"list": [float(value) if isinstance(value, float) else value for value in arg]}
-        if isinstance(arg, (np.integer,)):
-            return int(arg)
+
+def _encode(arg):
+    """Arguments for the child: arrays travel as arrays; dicts and lists are marked."""
+    import numpy as np
+
+    if isinstance(arg, np.ndarray):
         return arg
+    if isinstance(arg, dict):
+        return {"dict": {str(key): _encode(value) for key, value in arg.items()}}
+    if isinstance(arg, (list, tuple)):
+        return {"list": [float(value) if isinstance(value, float) else value for value in arg]}
+    if isinstance(arg, np.integer):
+        return int(arg)
+    return arg
+
+
+def _read_arrays(references, blobs, items):
+    """The arrays the items announce, parsed with bounds from the reply's frames, of the announced shapes."""
+    arrays = {}
+    if not isinstance(references, dict):
+        return arrays
+    for key, item in items.items():
+        if item["kind"] != "array":
+            continue
+        reference = references.get(key)
+        if not (isinstance(reference, dict) and isinstance(reference.get("npy"), int) and 0 <= reference["npy"] < len(blobs)):
+            continue
+        array = channel.parse_array(blobs[reference["npy"]])
+        if list(array.shape) == item.get("shape"):
+            arrays[key] = array
+    return arrays
+
+
+# -- processes -----------------------------------------------------------------
+
+
+def _children_map():
+    """{ppid: [pid, ...]} of every process, from /proc (the kernel's word, not the child's)."""
+    children = {}
+    try:
+        entries = os.listdir("/proc")
+    except OSError:
+        return children
+    for entry in entries:
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat", "rb") as stat:
+                data = stat.read()
+        except OSError:
+            continue
+        # "pid (comm) state ppid ...": comm may hold spaces and parentheses; split after the last ")".
+        fields = data[data.rfind(b")") + 2 :].split()
+        if len(fields) > 1:
+            children.setdefault(int(fields[1]), []).append(int(entry))
+    return children
+
+
+def _descendants(pid):
+    children = _children_map()
+    found, queue = [], list(children.get(pid, []))
+    while queue:
+        current = queue.pop()
+        found.append(current)
+        queue.extend(children.get(current, []))
+    return found
+
+
+def _ancestors_until(pid, top):
+    """The processes between `pid` and `top` (top included)."""
+    chain = set()
+    current = pid
+    for _ in range(64):
+        if current == top or current <= 1:
+            break
+        current = _parent(current)
+        chain.add(current)
+    return chain
+
+
+def _parent(pid):
+    try:
+        with open(f"/proc/{pid}/stat", "rb") as stat:
+            data = stat.read()
+        return int(data[data.rfind(b")") + 2 :].split()[1])
+    except (OSError, ValueError, IndexError):
+        return 0
+
+
+def _namespace_pid(pid):
+    """The pid a process has in its innermost PID namespace (the NSpid line of its status)."""
+    try:
+        with open(f"/proc/{pid}/status") as status:
+            for line in status:
+                if line.startswith("NSpid:"):
+                    return int(line.split()[-1])
+    except (OSError, ValueError):
+        pass
+    return None
+
+
+def _processes_with_token(token):
+    """The fallback's processes of one child, wherever they went (setsid, double fork): their environment holds its token."""
+    marker = f"{TOKEN_ENV}={token}".encode()
+    found = []
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/environ", "rb") as environ:
+                if marker in environ.read(1 << 16).split(b"\0"):
+                    found.append(int(entry))
+        except OSError:
+            continue
+    return found
+
+
+def _fallback_folder(uid):
+    """The fallback child's own folder (HOME, TMPDIR, its current folder), owned by the uid it runs as."""
+    folder = tempfile.mkdtemp(prefix="graders-")
+    for sub in ("home", "tmp", "run"):
+        os.mkdir(os.path.join(folder, sub))
+        if uid != os.getuid():
+            os.chown(os.path.join(folder, sub), uid, uid)
+    if uid != os.getuid():
+        os.chmod(folder, 0o711)
+    return folder
+
+
+def _make_undumpable():
+    """Under the fallback, the child shares /proc with the grader: keep the grader's environ, memory and fds unreadable."""
+    try:
+        import ctypes
+
+        ctypes.CDLL(None).prctl(4, 0, 0, 0, 0)  # PR_SET_DUMPABLE 0
+    except (OSError, AttributeError):
+        pass
 
 
 class _Drain(threading.Thread):
@@ -472,30 +677,6 @@ def _protected_folders():
     return [cache_dir()]
 
 
-def _child_environment(home, tmp):
-    """The child's environment: its own empty HOME, cache, config and temp folders; no secrets."""
-    env = {name: os.environ[name] for name in _PASSED_ENV if name in os.environ}
-    env.update({name: value for name, value in os.environ.items() if name.startswith(_PASSED_PREFIXES)})
-    python_path = [str(ROOT)] + [p for p in os.environ.get("PYTHONPATH", "").split(os.pathsep) if p]
-    env.update(
-        HOME=str(home),
-        XDG_CACHE_HOME=str(home / ".cache"),
-        XDG_CONFIG_HOME=str(home / ".config"),
-        MPLCONFIGDIR=str(home / ".config" / "matplotlib"),
-        KERAS_HOME=str(home / ".keras"),
-        TMPDIR=str(tmp),
-        PYTHONPATH=os.pathsep.join(python_path),
-        MPLBACKEND="Agg",  # plt.show() in a learner's model() draws nothing, opens nothing
-        TF_CPP_MIN_LOG_LEVEL=os.environ.get("TF_CPP_MIN_LOG_LEVEL", "2"),
-        PYTHONDONTWRITEBYTECODE="1",
-        PYTHONHASHSEED="0",
-    )
-    # glibc reserves 64 MB of address space per malloc arena (up to 8 per core): a
-    # few arenas keep the memory limit about memory, not about the core count.
-    env.setdefault("MALLOC_ARENA_MAX", os.environ.get("MALLOC_ARENA_MAX", "4"))
-    return env
-
-
 def _program_message(program):
     return {
         "kind": program.kind,
@@ -504,45 +685,6 @@ def _program_message(program):
             for unit in program.units
         ],
     }
-
-
-def _remove_all(folder):
-    try:
-        for path in folder.iterdir():
-            if path.is_dir() and not path.is_symlink():
-                shutil.rmtree(path, ignore_errors=True)
-            else:
-                path.unlink(missing_ok=True)
-    except OSError:
-        pass
-
-
-def _read_arrays(path, items):
-    """The arrays the items announce, from the child's .npz: checked, never unpickled."""
-    wanted = {key for key, item in items.items() if item["kind"] == "array"}
-    if not wanted:
-        return {}
-    try:
-        if path.is_symlink() or not path.is_file() or path.stat().st_size > MAX_RESULT_FILE:
-            return {}
-        with zipfile.ZipFile(path) as archive:
-            if sum(info.file_size for info in archive.infolist()) > MAX_RESULT_FILE:
-                return {}
-        arrays = {}
-        with np.load(path, allow_pickle=False) as archive:
-            for key in wanted:
-                if key not in archive.files:
-                    continue
-                try:
-                    array = archive[key]
-                except (ValueError, OSError, EOFError, zipfile.BadZipFile):
-                    continue  # e.g. an object array: it would need pickle
-                if array.dtype.kind not in "biuf" or list(array.shape) != items[key].get("shape"):
-                    continue
-                arrays[key] = array
-        return arrays
-    except (OSError, ValueError, zipfile.BadZipFile, EOFError, KeyError):
-        return {}
 
 
 # -- validating what the child says ------------------------------------------

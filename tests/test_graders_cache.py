@@ -11,7 +11,7 @@ from pathlib import Path
 import numpy as np
 
 from conftest import require_landlock
-from graders import answers, grading, sandbox
+from graders import answers, grading, isolation, sandbox
 from tfsigns import data
 
 SUBMISSIONS = Path(__file__).parent / "submissions"
@@ -38,12 +38,16 @@ def test_the_child_gets_its_own_empty_home_and_no_secrets(tmp_path, monkeypatch)
     monkeypatch.setenv("TFSIGNS_CACHE", "/srv/grader-cache")
     monkeypatch.setenv("GRADESCOPE_TOKEN", "secret")
     monkeypatch.setenv("TF_CPP_MIN_LOG_LEVEL", "3")
+    monkeypatch.setenv("TF_TOKEN_app_terraform_io", "terraform-secret")  # Terraform's, not TensorFlow's
+    monkeypatch.setenv("TF_VAR_db_password", "terraform-secret")
     home, tmp = tmp_path / "home", tmp_path / "tmp"
-    env = sandbox._child_environment(home, tmp)
+    env = isolation.child_environment(str(tmp_path))
     assert env["HOME"] == str(home)
     assert env["XDG_CACHE_HOME"] == str(home / ".cache") and env["MPLCONFIGDIR"].startswith(str(home))
     assert env["TMPDIR"] == str(tmp)
     assert "TFSIGNS_CACHE" not in env and "GRADESCOPE_TOKEN" not in env
+    assert not any("terraform-secret" in value for value in env.values())
+    assert set(env) - {"HOME", "XDG_CACHE_HOME", "XDG_CONFIG_HOME", "MPLCONFIGDIR", "KERAS_HOME", "TMPDIR", "MPLBACKEND", "PYTHONDONTWRITEBYTECODE", "PYTHONHASHSEED", "PYTHONNOUSERSITE", "MALLOC_ARENA_MAX"} <= set(isolation.PASSED_ENV)
     assert env["TF_CPP_MIN_LOG_LEVEL"] == "3"
     assert not any("/home/instructor" in value or "/srv/grader-cache" in value for value in env.values())
 
