@@ -173,3 +173,43 @@ def confine(read_roots, write_roots):
         parts.append("skipped " + ", ".join(skipped))
     return Confinement(True, abi, "; ".join(parts))
 
+
+
+_PR_CAPBSET_DROP = 24
+_CAPABILITY_VERSION_3 = 0x20080522
+
+
+class _CapHeader(ctypes.Structure):
+    _fields_ = [("version", ctypes.c_uint32), ("pid", ctypes.c_int)]
+
+
+class _CapData(ctypes.Structure):
+    _fields_ = [("effective", ctypes.c_uint32), ("permitted", ctypes.c_uint32), ("inheritable", ctypes.c_uint32)]
+
+
+def drop_capabilities():
+    """Drop every capability of this process for good: bounding set, then effective, permitted and inheritable.
+
+    A root process without capabilities is bound by file permissions and by
+    ptrace's rules like anyone: it cannot read an undumpable process's
+    /proc/PID/environ, and a later exec gives it nothing back (the bounding
+    set is empty). Returns "" when done, else why not.
+    """
+    if not sys.platform.startswith("linux"):
+        return "not Linux"
+    try:
+        for capability in range(64):
+            try:
+                _libc_call("prctl", _PR_CAPBSET_DROP, capability, 0, 0, 0)
+            except OSError as error:
+                if error.errno == errno.EINVAL:  # past the last capability this kernel knows
+                    break
+                raise
+        header = _CapHeader(_CAPABILITY_VERSION_3, 0)
+        data = (_CapData * 2)()
+        if _libc.capset(ctypes.byref(header), data) != 0:
+            code = ctypes.get_errno()
+            raise OSError(code, os.strerror(code))
+    except OSError as error:
+        return f"dropping capabilities failed: {error.strerror}"
+    return ""

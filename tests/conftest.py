@@ -69,3 +69,13 @@ def require_landlock(min_abi=1):
             pytest.fail(f"Landlock unavailable on CI (Linux {platform.release()} should have it: enabled in the LSM list?)")
         pytest.skip(f"Landlock unavailable here ({sys.platform}, kernel {platform.release()})")
     pytest.skip(f"needs Landlock ABI >= {min_abi}, this kernel has {abi}")
+
+
+def require_bubblewrap():
+    """Skip where bubblewrap cannot run the child; on CI (which installs it) fail instead."""
+    import shutil
+
+    if shutil.which("bwrap") is None:
+        if os.environ.get("CI", "").lower() == "true":
+            pytest.fail("bubblewrap is not installed on CI (.ci/run installs the Debian package bubblewrap)")
+        pytest.skip("bubblewrap is not installed (apt-get install bubblewrap)")

