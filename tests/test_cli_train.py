@@ -3,6 +3,7 @@ import os
 import re
 import subprocess
 import sys
+from pathlib import Path
 
 import numpy as np
 
@@ -10,13 +11,15 @@ from tfsigns import expected
 from tfsigns.params import load_parameters
 
 COST_LINE = re.compile(r"^Cost after epoch (\d+): (\d+\.\d{6})$")
+ROOT = Path(__file__).resolve().parents[1]
 
 
 def run_tfsigns(*args, cwd=None, env=None):
+    # PYTHONPATH: the checkout under test, also with another cwd (not an installed copy).
     return subprocess.run(
         [sys.executable, "-m", "tfsigns", *args],
         cwd=cwd,
-        env={**os.environ, **(env or {})},
+        env={**os.environ, "PYTHONPATH": str(ROOT), **(env or {})},
         capture_output=True,
         text=True,
         timeout=600,
