@@ -3,20 +3,25 @@ import os
 import re
 import subprocess
 import sys
+from pathlib import Path
 
 import numpy as np
+import pytest
 
 from tfsigns import expected
+from tfsigns.commands import check_writable
 from tfsigns.params import load_parameters
 
 COST_LINE = re.compile(r"^Cost after epoch (\d+): (\d+\.\d{6})$")
+ROOT = Path(__file__).resolve().parents[1]
 
 
 def run_tfsigns(*args, cwd=None, env=None):
+    # PYTHONPATH: the checkout under test, also with another cwd (not an installed copy).
     return subprocess.run(
         [sys.executable, "-m", "tfsigns", *args],
         cwd=cwd,
-        env={**os.environ, **(env or {})},
+        env={**os.environ, "PYTHONPATH": str(ROOT), **(env or {})},
         capture_output=True,
         text=True,
         timeout=600,
@@ -77,6 +82,29 @@ def test_train_bad_arguments_exit_non_zero_with_one_line(tmp_path):
     completed = run_tfsigns("train", "--epochs", "1", "--out", str(missing), cwd=tmp_path, env={"TFSIGNS_CACHE": str(tmp_path / "cache")})
     assert completed.returncode == 2
     assert completed.stderr.strip().splitlines() == [f"error: --out: folder {missing.parent} does not exist (received {str(missing)!r})"]
+
+
+@pytest.mark.skipif(not Path("/sys/kernel").is_dir(), reason="needs Linux's /sys")
+def test_train_refuses_an_unwritable_output_folder_before_training(tmp_path):
+    # /sys: os.access() says writable to root, but no file can be created there.
+    for args in (
+        ("--out", "/sys/x.npz"),
+        ("--plot", "/sys/kernel/x.png"),
+        ("--edition", "tf2", "--out", "/sys/x.npz"),
+    ):
+        completed = run_tfsigns("train", "--epochs", "1", *args, env={"TFSIGNS_CACHE": str(tmp_path / "cache")})
+        flag, path = args[-2:]
+        assert completed.returncode == 2
+        assert completed.stderr.splitlines() == [
+            f"error: {flag}: folder {Path(path).parent} is not writable (Permission denied; received {path!r})"
+        ]
+        assert "Cost after epoch" not in completed.stdout
+        assert completed.stdout == ""  # not even the data line: refused before the data is read
+
+
+def test_check_writable_leaves_no_file_behind(tmp_path):
+    check_writable(str(tmp_path / "parameters.npz"), "--out")
+    assert list(tmp_path.iterdir()) == []
 
 
 def test_train_rejects_a_learning_rate_that_is_not_positive():

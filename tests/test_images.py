@@ -219,16 +219,44 @@ def test_truncated_image_is_an_error_not_grey_pixels(tmp_path):
     assert str(caught.value) == f"{path}: truncated image (image file is truncated)"
 
 
+def test_image_over_max_pixels_is_refused_before_decoding(tmp_path):
+    path = tmp_path / "huge.png"
+    path.write_bytes(_png_declaring_size(8000, 8000))  # 64 megapixels declared, 1 byte of pixel data
+    with pytest.raises(ImageError) as caught:
+        images.load_image(path)
+    # Decoding would have failed as a truncated image: the header alone was enough.
+    assert str(caught.value) == f"{path}: image too large (8000x8000 = 64,000,000 pixels; tfsigns reads at most 50,000,000)"
+
+
+def test_max_pixels_itself_is_allowed_one_more_is_refused(tmp_path, monkeypatch):
+    monkeypatch.setattr(images, "MAX_PIXELS", 64 * 64)
+    allowed, refused = tmp_path / "64x64.png", tmp_path / "65x64.png"
+    Image.fromarray(_random_pixels(13)).save(allowed)
+    Image.fromarray(_random_pixels(14, 64, 65)).save(refused)
+    assert images.load_image(allowed).pixels.shape == (64, 64, 3)
+    with pytest.raises(ImageError) as caught:
+        images.load_image(refused)
+    assert str(caught.value) == f"{refused}: image too large (65x64 = 4,160 pixels; tfsigns reads at most 4,096)"
+
+
+def test_image_over_pillows_warning_size_is_refused_with_no_warning(tmp_path, recwarn):
+    path = tmp_path / "huge.png"
+    path.write_bytes(_png_declaring_size(10_000, 10_000))  # over Image.MAX_IMAGE_PIXELS: Pillow warns
+    assert Image.MAX_IMAGE_PIXELS < 100_000_000 < 2 * Image.MAX_IMAGE_PIXELS
+    with pytest.raises(ImageError) as caught:
+        images.load_image(path)
+    assert str(caught.value) == f"{path}: image too large (10000x10000 = 100,000,000 pixels; tfsigns reads at most 50,000,000)"
+    assert len(recwarn) == 0  # no warning text on stderr beside the error line
+
+
 def test_decompression_bomb_over_pillows_default_limit_is_refused(tmp_path):
     path = tmp_path / "bomb.png"
     path.write_bytes(_png_declaring_size(20_000, 20_000))  # 400 megapixels declared in 70 bytes
     assert path.stat().st_size < 100
-    limit = 2 * Image.MAX_IMAGE_PIXELS
     with pytest.raises(ImageError) as caught:
         images.load_image(path)
-    assert str(caught.value) == (
-        f"{path}: image too large (400,000,000 pixels, over Pillow's decompression-bomb limit of {limit:,} pixels)"
-    )
+    # Image.open refuses this one itself, before tfsigns sees the width and height.
+    assert str(caught.value) == f"{path}: image too large (400,000,000 pixels; tfsigns reads at most 50,000,000)"
 
 
 def test_decompression_bomb_limit_follows_image_max_pixels(tmp_path, monkeypatch):
@@ -237,15 +265,15 @@ def test_decompression_bomb_limit_follows_image_max_pixels(tmp_path, monkeypatch
     monkeypatch.setattr(Image, "MAX_IMAGE_PIXELS", 1000)  # refused above 2000
     with pytest.raises(ImageError) as caught:
         images.load_image(path)
-    assert str(caught.value) == f"{path}: image too large (4,096 pixels, over Pillow's decompression-bomb limit of 2,000 pixels)"
+    assert str(caught.value) == f"{path}: image too large (4,096 pixels; tfsigns reads at most 2,000)"
 
 
-def test_between_one_and_two_times_the_limit_pillow_only_warns_and_the_image_is_read(tmp_path, monkeypatch, recwarn):
+def test_between_one_and_two_times_a_lowered_pillow_limit_the_image_is_read_with_no_warning(tmp_path, monkeypatch, recwarn):
     path = tmp_path / "large.png"
     pixels = _random_pixels(12)
     Image.fromarray(pixels).save(path)
-    monkeypatch.setattr(Image, "MAX_IMAGE_PIXELS", 3000)  # 4096 is over 1x, under 2x
+    monkeypatch.setattr(Image, "MAX_IMAGE_PIXELS", 3000)  # 4096 is over 1x, under 2x: Pillow only warns
     prepared = images.load_image(path)
     np.testing.assert_array_equal(prepared.pixels, pixels)
-    assert prepared.notes == ["very large image (over Pillow's decompression-bomb warning size)"]
+    assert prepared.notes == []
     assert len(recwarn) == 0  # no warning text on stderr

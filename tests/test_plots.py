@@ -1,4 +1,6 @@
 """The pictures: cost curve, samples grid, prediction plot, and the `samples` command."""
+from pathlib import Path
+
 import numpy as np
 import pytest
 from matplotlib.colors import to_rgba
@@ -105,6 +107,13 @@ def test_samples_command_refuses_a_missing_output_folder(tmp_path, capsys):
     code = cli.main(["samples", "--out", str(out)])
     assert code == 2
     assert capsys.readouterr().err == f"error: --out: folder {tmp_path / 'nowhere'} does not exist (received {str(out)!r})\n"
+
+
+@pytest.mark.skipif(not Path("/sys").is_dir(), reason="needs Linux's /sys")
+def test_samples_command_refuses_an_unwritable_output_folder_before_reading_data(capsys):
+    code = cli.main(["samples", "--out", "/sys/x.png"])
+    assert code == 2
+    assert capsys.readouterr() == ("", "error: --out: folder /sys is not writable (Permission denied; received '/sys/x.png')\n")
 
 
 @pytest.mark.parametrize("value", ["0", "31", "many"])

@@ -157,7 +157,7 @@ def test_every_bad_image_is_one_error_line_and_the_good_ones_are_predicted(good_
         f"error: {directory}: is a directory, expected an image file",
         f"error: {text}: not an image Pillow can read",
         f"error: {truncated}: truncated image (image file is truncated)",
-        f"error: {bomb}: image too large (10,000 pixels, over Pillow's decompression-bomb limit of 8,192 pixels)",
+        f"error: {bomb}: image too large (10,000 pixels; tfsigns reads at most 8,192)",
     ]
     lines = out.splitlines()
     assert [line.split(": y = ")[0] for line in lines] == [str(good_image), str(second_good)]
@@ -226,3 +226,20 @@ def test_entry_point_reports_bad_files_without_a_traceback(good_image, parameter
     assert completed.returncode == 1
     assert completed.stderr == f"error: {missing}: no such file\n"
     assert completed.stdout.startswith(f"{good_image}: y = ") and len(completed.stdout.splitlines()) == 1
+
+
+def test_entry_point_refuses_an_image_over_max_pixels_in_one_line(parameters_file, tmp_path):
+    """A real 8000x8000 PNG (tens of kilobytes, 64 megapixels): one error line, nothing decoded."""
+    huge = tmp_path / "huge.png"
+    Image.new("L", (8000, 8000)).save(huge, optimize=True)
+    assert huge.stat().st_size < 1_000_000
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    completed = subprocess.run(
+        [sys.executable, "-m", "tfsigns", "predict", str(huge), "--params", str(parameters_file)],
+        capture_output=True, text=True, env=env, cwd=tmp_path, timeout=120,
+    )
+    assert completed.stderr == (
+        f"error: {huge}: image too large (8000x8000 = 64,000,000 pixels; tfsigns reads at most 50,000,000)\n"
+    )
+    assert completed.returncode == 1  # predict's code when an image was not predicted (2: nothing could start)
+    assert completed.stdout == ""

@@ -22,8 +22,9 @@ to a model trained on inputs scaled by 1/255. Here:
    stored losslessly (PNG) gives exactly the data set's input vector.
 
 Bad input raises `ImageError` with one line naming the file and the problem:
-missing, a directory, not an image, truncated or corrupt data, or more pixels
-than Pillow's decompression-bomb limit allows.
+missing, a directory, not an image, truncated or corrupt data, or more than
+`MAX_PIXELS` pixels (checked on the size the header declares, before any
+pixel is decoded).
 """
 import os
 import re
@@ -39,6 +40,13 @@ from tfsigns.errors import ImageError
 from tfsigns.tf_utils import flatten_images
 
 IMAGE_SIZE = 64  # the SIGNS images are 64x64 RGB
+# The most pixels (width x height) an image may declare, checked on the header
+# before any decoding: a PNG of a few kilobytes can declare a picture that takes
+# gigabytes once decoded. Pillow's own limit (it refuses above 2 x
+# Image.MAX_IMAGE_PIXELS, ~179 megapixels, 0.5 GB as 8-bit RGB) is too high for
+# photos that are shrunk to 64x64 anyway; 50 megapixels (150 MB as RGB) still
+# takes a phone's usual 12 to 48 megapixel photo.
+MAX_PIXELS = 50_000_000
 # Lanczos (a windowed sinc over 3 lobes): Pillow widens its support by the
 # reduction factor, so a 3024-pixel photo is properly low-pass filtered
 # (antialiased) on its way to 64 pixels, and it keeps edges sharper than
@@ -88,7 +96,7 @@ def load_image(path):
     Raises:
         ImageError: "<path>: <problem>" for a missing file, a directory, a file
             that is not an image, truncated or corrupt image data, or an image
-            over Pillow's decompression-bomb limit.
+            of more than `MAX_PIXELS` pixels.
     """
     picture, source, notes = _read(Path(path), os.fspath(path))
     picture = to_rgb(picture, notes)
@@ -204,13 +212,18 @@ def _read(path, name):
             raise ImageError(f"{name}: empty file, expected an image")
         notes = []
         try:
-            with warnings.catch_warnings(record=True) as caught:
-                # Between 1x and 2x Image.MAX_IMAGE_PIXELS Pillow only warns;
-                # keep its behaviour (refuse above 2x) without the warning text.
-                warnings.simplefilter("always", Image.DecompressionBombWarning)
+            with warnings.catch_warnings():
+                # Pillow warns between 1x and 2x Image.MAX_IMAGE_PIXELS (above
+                # MAX_PIXELS by default: such an image is refused just below);
+                # no warning text on stderr beside the error line.
+                warnings.simplefilter("ignore", Image.DecompressionBombWarning)
                 picture = Image.open(stream)
-            if any(issubclass(w.category, Image.DecompressionBombWarning) for w in caught):
-                notes.append("very large image (over Pillow's decompression-bomb warning size)")
+            # Image.open read the header only; refuse before anything is decoded.
+            if picture.width * picture.height > MAX_PIXELS:
+                raise ImageError(
+                    f"{name}: image too large ({picture.width}x{picture.height} = {picture.width * picture.height:,} pixels; "
+                    f"tfsigns reads at most {MAX_PIXELS:,})"
+                )
             source = f"{picture.format or 'image'} {picture.width}x{picture.height} {picture.mode}"
             if getattr(picture, "n_frames", 1) > 1:
                 picture.seek(0)
@@ -244,8 +257,14 @@ def _orientation(picture):
 
 
 def _bomb_message(error):
-    """Pillow's DecompressionBombError text, as one plain sentence with both numbers."""
-    limit = 2 * Image.MAX_IMAGE_PIXELS  # Pillow refuses above twice MAX_IMAGE_PIXELS
+    """Pillow's DecompressionBombError, worded as the MAX_PIXELS refusal.
+
+    Image.open itself refuses above 2 x Image.MAX_IMAGE_PIXELS, before the
+    MAX_PIXELS check can run, and its error names no width or height. By
+    default only images over ~179 megapixels end here; smaller ones too when a
+    caller lowered Image.MAX_IMAGE_PIXELS, so the limit stated is the lower one.
+    """
+    limit = min(MAX_PIXELS, 2 * Image.MAX_IMAGE_PIXELS)
     match = re.search(r"\((\d+) pixels\)", str(error))
     pixels = f"{int(match.group(1)):,} pixels" if match else "too many pixels"
-    return f"image too large ({pixels}, over Pillow's decompression-bomb limit of {limit:,} pixels)"
+    return f"image too large ({pixels}; tfsigns reads at most {limit:,})"

@@ -1,6 +1,6 @@
 """The CLI's commands, one module each (see tfsigns/cli.py), and their shared argument checks."""
 import argparse
-import os
+import tempfile
 from pathlib import Path
 
 from tfsigns.errors import TfsignsError
@@ -37,5 +37,11 @@ def check_writable(path, flag):
         raise TfsignsError(f"{flag}: folder {parent} does not exist (received {path!r})")
     if Path(path).is_dir():
         raise TfsignsError(f"{flag}: {path} is a directory, expected a file name")
-    if not os.access(parent, os.W_OK):
-        raise TfsignsError(f"{flag}: folder {parent} is not writable (received {path!r})")
+    # Create and delete a file there: os.access() only checks permissions, and it
+    # lets root through where no file can be created (/sys), so the write then
+    # failed after the training, with a traceback.
+    try:
+        with tempfile.NamedTemporaryFile(dir=parent, prefix=".tfsigns-probe-"):
+            pass
+    except OSError as error:
+        raise TfsignsError(f"{flag}: folder {parent} is not writable ({error.strerror or error}; received {path!r})") from None

@@ -2,7 +2,7 @@
 import argparse
 from pathlib import Path
 
-from tfsigns.errors import TfsignsError
+from tfsigns.commands import check_writable
 
 NAME = "samples"
 HELP = "Draw a grid of sample training images per class from the data in use (PNG)."
@@ -29,11 +29,8 @@ def run(args):
     from tfsigns import data
     from tfsigns.plots import plot_samples
 
+    check_writable(args.out, "--out")
     out = Path(args.out)
-    if not out.resolve().parent.is_dir():
-        raise TfsignsError(f"--out: folder {out.resolve().parent} does not exist (received {args.out!r})")
-    if out.is_dir():
-        raise TfsignsError(f"--out: {args.out} is a directory, expected a file name")
 
     source = data.resolve_data_dir(args.data_dir)
     print(source.describe(), flush=True)
