@@ -24,6 +24,7 @@ import ast
 import re
 from dataclasses import dataclass
 
+from graders.submission import UNPARSABLE
 from tfsigns import expected as E
 
 EDITIONS = ("v3", "v3b")
@@ -98,7 +99,7 @@ def _model_function(program):
     for unit in program.units:
         try:
             tree = ast.parse(unit.source, unit.filename)
-        except (SyntaxError, ValueError):
+        except UNPARSABLE:
             continue
         for node in tree.body:
             if isinstance(node, ast.FunctionDef) and node.name == "model":

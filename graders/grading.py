@@ -205,8 +205,10 @@ def _run_calls(program, checks, answers, edition_name, options):
             if remaining <= 0:
                 outcomes[key] = Outcome("timeout", detail=f"not run: the submission used up its time budget of {limits.budget:g} s")
                 continue
-            timeout = min(limits.model_timeout if call.slow else limits.call_timeout, remaining)
-            outcomes[key] = sandbox.call(call.function, call.runner, answers.inputs(call.inputs), timeout)
+            limit = limits.model_timeout if call.slow else limits.call_timeout
+            outcomes[key] = sandbox.call(call.function, call.runner, answers.inputs(call.inputs), min(limit, remaining))
+            if outcomes[key].status == "timeout" and remaining < limit:
+                outcomes[key].detail = f"did not finish before the submission's time budget of {limits.budget:g} s ran out"
             if outcomes[key].status == "timeout":
                 hung.add(call.function)
     return outcomes, load

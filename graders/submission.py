@@ -109,6 +109,10 @@ def _graded_name(source):
     return ""
 
 
+# What ast.parse raises on a program it cannot parse: bad syntax, null bytes, too deep a tree.
+UNPARSABLE = (SyntaxError, ValueError, RecursionError, MemoryError)
+
+
 def syntax_error(unit):
     """A one-line description of the unit's syntax error, or "" when it parses."""
     try:
@@ -118,6 +122,8 @@ def syntax_error(unit):
         return f"{unit.where(line)}: {type(error).__name__}: {error.msg}"
     except ValueError as error:  # e.g. null bytes in the source
         return f"cannot parse {unit.label or 'the file'}: {error}"
+    except (RecursionError, MemoryError) as error:  # a syntax tree thousands of levels deep
+        return f"cannot parse {unit.label or 'the file'}: nested too deeply for Python's parser ({type(error).__name__})"
     return ""
 
 
@@ -195,11 +201,11 @@ def run_program(program, namespace, on_error):
     for unit in program.units:
         try:
             tree = ast.parse(unit.source, unit.filename)
-        except (SyntaxError, ValueError):
+        except UNPARSABLE:
             continue  # reported by the parent from `syntax_errors`
         for statement in kept_statements(tree.body):
-            code = compile(ast.Module(body=[statement], type_ignores=[]), unit.filename, "exec")
             try:
+                code = compile(ast.Module(body=[statement], type_ignores=[]), unit.filename, "exec")
                 exec(code, namespace)
             except KeyboardInterrupt:
                 raise

@@ -145,3 +145,115 @@ def test_no_secret_reaches_any_output_or_the_network(attacked):
 
 def test_no_process_of_the_submission_outlives_the_grading(attacked):
     assert attacked["survivors"] == []
+
+
+# ---------------------------------------------------------------------------
+# Programs that cannot be parsed, crashes at load, slow loads: graded, never an internal error
+
+
+def _grade_cli(submission, *arguments, env=None):
+    started = time.monotonic()
+    done = subprocess.run(
+        [sys.executable, "-m", "graders", str(submission), *arguments],
+        capture_output=True, text=True, cwd=ROOT, timeout=600, env=dict(os.environ, **(env or {})),
+    )
+    return done, time.monotonic() - started
+
+
+@pytest.mark.parametrize(
+    "source, error",
+    [
+        ("x = " + "-" * 100_000 + "1\n", "MemoryError"),  # the parser's own stack
+        ("def linear_function():\n    return " + "+".join(["1"] * 100_000) + "\n", "RecursionError"),
+    ],
+)
+def test_a_program_too_deep_to_parse_is_graded_0_with_a_reason(tmp_path, source, error):
+    submission = tmp_path / "deep.py"
+    submission.write_text(source, encoding="utf-8")
+    done, _ = _grade_cli(submission, "--only", "linear_function")
+    assert done.returncode == 1, done.stderr
+    assert f"the submission did not load: cannot parse the file: nested too deeply for Python's parser ({error})" in done.stdout
+    assert "Score: 0/5" in done.stdout and "internal error" not in done.stdout + done.stderr
+
+
+CRASH_AT_LOAD = '''
+import os
+
+
+class Crash:
+    os._exit(3)  # a class body runs at load
+'''
+
+
+def test_a_crash_at_load_leaves_the_answer_key_cache_as_it_was(tmp_path):
+    from graders import answers, grading
+
+    grading.prepare(grading.Options(only=("linear_function", "forward_propagation"))).wait(("v3",))
+    folder = answers.cache_folder()
+    before = {path.name: path.read_bytes() for path in folder.iterdir()}
+    assert "key" in before and any(name.endswith(".npz") for name in before)
+    submission = tmp_path / "crash.py"
+    submission.write_text(CRASH_AT_LOAD, encoding="utf-8")
+    results = grading.grade(str(submission), grading.Options(only=("linear_function",)))
+    assert results.error == "" and results.score == 0
+    assert results.checks[0].reason.startswith("the submission did not load: the process loading it ")
+    assert {path.name: path.read_bytes() for path in folder.iterdir()} == before
+
+
+SLOW = '''
+import time
+
+import numpy as np
+
+
+class Slow:
+    time.sleep(@LOAD@)  # load-time work: paid once, not again after every time-out
+
+
+# GRADED FUNCTION: linear_function
+def linear_function():
+    np.random.seed(1)
+    X, W, b = np.random.randn(3, 1), np.random.randn(4, 3), np.random.randn(4, 1)
+    return W @ X + b
+
+
+def sigmoid(z):
+    while True:
+        pass
+
+
+def cost(logits, labels):
+    time.sleep(1000)
+
+
+def one_hot_matrix(labels, C):
+    while True:
+        pass
+
+
+def ones(shape):
+    while True:
+        pass
+
+
+def create_placeholders(n_x, n_y):
+    while True:
+        pass
+'''
+
+
+def test_a_slow_load_is_paid_once_and_the_budget_ends_the_rest(tmp_path):
+    load, limit, budget = 12, 3, 25
+    submission = tmp_path / "slow.py"
+    submission.write_text(SLOW.replace("@LOAD@", str(load)), encoding="utf-8")
+    only = "linear_function,sigmoid,cost,one_hot_matrix,ones,create_placeholders"
+    done, elapsed = _grade_cli(submission, "--only", only, "--timeout", str(limit), "--budget", str(budget))
+    assert done.returncode == 1, done.stderr
+    lines = done.stdout
+    assert "PASS  linear_function" in lines
+    assert f"did not finish within {limit} s (the time limit)" in lines
+    assert f"did not finish before the submission's time budget of {budget} s ran out" in lines
+    assert f"not run: the submission used up its time budget of {budget} s" in lines
+    # One load (TensorFlow's import and the 12 s) and the budget: a reload after each of
+    # the four time-outs would cost 4 x (12 s + the import) more.
+    assert elapsed < budget + 15, elapsed
