@@ -5,7 +5,9 @@
 
 Flow, imports one way: `__main__` -> `cli` -> `grading`: `submission` (read
 it) -> `edition` (which one it follows) -> `sandbox` (runs `child`, the only
-place submitted code runs, under `compat`, confined by `confine`) -> `checks`
+place submitted code runs, under `compat`, isolated by `isolation`:
+bubblewrap, or `confine`'s Landlock as the fallback; the two talk through
+`channel`'s bounded frames) -> `checks`
 (the table) -> `compare` (pure) -> `results` (one object) -> `report` (writers).
 `answers` holds the expected values, from `tfsigns.expected` or tfsigns'
 reference; tfsigns never imports graders.
