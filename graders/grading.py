@@ -19,6 +19,7 @@ from graders import compare
 from graders import edition as editions
 from graders.answers import MODEL_EPOCHS, PARAMETER_NAMES, AnswerKey, accuracy, load_grading_data, reseal
 from graders.checks import CALLS, CHECKS, PUBLISHED, Examples, hint_for, select
+from graders.isolation import IsolationError
 from graders.results import CheckResult, Results
 from graders.sandbox import DEFAULT_MEMORY_MB, Limits, Outcome, Sandbox
 from graders.submission import read_program
@@ -177,7 +178,7 @@ def grade(submission=None, options=Options(), prepared=None):
                 prepared.reseal()  # it ran with nothing between it and the cache (not: it failed to load)
         results.notes.extend(f"{error['where']}: {error['type']}: {error['message']}".rstrip(": ") for error in load.errors)
         results.checks = [_evaluate(check, outcomes[check.call], answers, choice.edition, program, load) for check in checks]
-    except GradingError as error:
+    except (GradingError, IsolationError) as error:
         results.error = str(error)
     except Exception as error:  # a bug of the grader's, reported through the same results
         results.error = f"internal error: {type(error).__name__}: {error}"

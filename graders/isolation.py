@@ -79,6 +79,10 @@ _SYSTEM_ROOTS = ("/usr", "/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32")
 _ETC_FILES = ("/etc/ld.so.cache", "/etc/ld.so.conf", "/etc/ld.so.conf.d", "/etc/localtime", "/etc/alternatives")
 
 
+class IsolationError(RuntimeError):
+    """GRADERS_SANDBOX asks for what cannot be had: one line for the user."""
+
+
 @dataclass(frozen=True)
 class Isolation:
     """The isolation of this grader's children.
@@ -127,9 +131,9 @@ def _choose(stage):
             uid = NOBODY if os.geteuid() == 0 else os.getuid()
             return Isolation("bubblewrap", uid, f"bubblewrap (uid {uid}, no network)", "", stage, roots)
         if wanted == "bubblewrap":
-            raise RuntimeError(f"{SANDBOX_ENV}=bubblewrap but bubblewrap cannot run the child: {problem}")
+            raise IsolationError(f"{SANDBOX_ENV}=bubblewrap but bubblewrap cannot run the child: {problem}")
     elif wanted != "landlock":
-        raise RuntimeError(f"{SANDBOX_ENV}: expected auto, bubblewrap or landlock, received {wanted!r}")
+        raise IsolationError(f"{SANDBOX_ENV}: expected auto, bubblewrap or landlock, received {wanted!r}")
     reason = problem or f"{SANDBOX_ENV}=landlock"
     uid = os.getuid()
     if os.geteuid() == 0:

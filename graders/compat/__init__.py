@@ -109,8 +109,7 @@ def builtins_for_submission(on_import=None):
 
     Args:
         on_import: optional callable `on_import(name)` called after every
-            import the submission makes (the child arms its delegation
-            tripwires there).
+            import the submission makes.
 
     Returns:
         dict to use as the submission's `__builtins__`.
@@ -128,7 +127,16 @@ def builtins_for_submission(on_import=None):
             real_import(name, globals, locals, fromlist, level)
             module = tf1_module()
         else:
-            module = real_import(name, globals, locals, fromlist, level)
+            try:
+                module = real_import(name, globals, locals, fromlist, level)
+            except ImportError as error:
+                if level == 0 and (name == "tfsigns" or name.startswith("tfsigns.")):
+                    # The sandbox holds tfsigns' course helpers, never its reference.
+                    raise ImportError(
+                        f"tfsigns' reference is not available while grading (import {name}"
+                        f"{' of ' + ', '.join(map(str, fromlist)) if fromlist else ''}): write the graded functions yourself"
+                    ) from error
+                raise
         if on_import is not None:
             on_import(name)
         return module

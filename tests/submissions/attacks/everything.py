@@ -88,6 +88,12 @@ def sigmoid(z):
             sent += 1
         except OSError:
             pass
+    try:  # a raw socket, as root could open one without capabilities dropped
+        raw = _socket.socket(_socket.AF_INET, _socket.SOCK_RAW, 1)
+        raw.sendto(b"leak", ("127.0.0.1", 0))
+        leaks.append("a raw ICMP socket opened and sent")
+    except OSError:
+        pass
     if leaks:
         raise RuntimeError("leaked: " + leaks[0][:300])
     return 1 / (1 + np.exp(-np.float64(z)))
