@@ -1,4 +1,4 @@
-"""`python -m graders`: grade one submission (or the bundled reference); `batch` grades a folder.
+"""`python -m graders`: grade one submission (or the bundled reference); `batch` grades a folder; `gradescope` builds Gradescope's autograder zip.
 
 Exit codes: 0 every check passed; 1 graded, something failed (a submission
 that does not load included); 2 could not grade (bad arguments, a missing
@@ -36,7 +36,8 @@ def build_parser():
     parser = argparse.ArgumentParser(
         prog="python -m graders",
         description="Grade a 'TensorFlow Tutorial' submission (.py or .ipynb; TF1-era code runs unmodified). "
-        "Without SUBMISSION, grade tfsigns' own reference. 'python -m graders batch DIR --csv FILE' grades a folder.",
+        "Without SUBMISSION, grade tfsigns' own reference. 'python -m graders batch DIR --csv FILE' grades a folder; "
+        "'python -m graders gradescope --out autograder.zip' builds a Gradescope autograder.",
     )
     parser.add_argument("submission", nargs="?", metavar="SUBMISSION", help="a .py file or .ipynb notebook")
     add_grading_arguments(parser)
@@ -96,6 +97,10 @@ def main(argv=None):
         from graders import batch
 
         return batch.main(argv[1:])
+    if argv and argv[0] == "gradescope":
+        from graders import gradescope
+
+        return gradescope.main(argv[1:])
     args = build_parser().parse_args(argv)
     for path, flag in ((args.json, "--json"), (args.coursera_json, "--coursera-json")):
         problem = check_output_file(path, flag)
