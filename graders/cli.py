@@ -1,4 +1,4 @@
-"""`python -m graders`: grade one submission (or the bundled reference); `batch` grades a folder.
+"""`python -m graders`: grade one submission (or the bundled reference); `batch` grades a folder; `gradescope` builds Gradescope's autograder zip.
 
 Exit codes: 0 every check passed; 1 graded, something failed (a submission
 that does not load included); 2 could not grade (bad arguments, a missing
@@ -36,11 +36,13 @@ def build_parser():
     parser = argparse.ArgumentParser(
         prog="python -m graders",
         description="Grade a 'TensorFlow Tutorial' submission (.py or .ipynb; TF1-era code runs unmodified). "
-        "Without SUBMISSION, grade tfsigns' own reference. 'python -m graders batch DIR --csv FILE' grades a folder.",
+        "Without SUBMISSION, grade tfsigns' own reference. 'python -m graders batch DIR --csv FILE' grades a folder; "
+        "'python -m graders gradescope --out autograder.zip' builds a Gradescope autograder.",
     )
     parser.add_argument("submission", nargs="?", metavar="SUBMISSION", help="a .py file or .ipynb notebook")
     add_grading_arguments(parser)
     parser.add_argument("--json", metavar="FILE", help="also write Gradescope's results.json here")
+    parser.add_argument("--coursera-json", metavar="FILE", help='also write Coursera\'s custom-grader answer here ({"fractionalScore": ..., "feedback": the text report})')
     return parser
 
 
@@ -95,10 +97,15 @@ def main(argv=None):
         from graders import batch
 
         return batch.main(argv[1:])
+    if argv and argv[0] == "gradescope":
+        from graders import gradescope
+
+        return gradescope.main(argv[1:])
     args = build_parser().parse_args(argv)
-    problem = check_output_file(args.json, "--json")
-    if problem:
-        return _error(problem)
+    for path, flag in ((args.json, "--json"), (args.coursera_json, "--coursera-json")):
+        problem = check_output_file(path, flag)
+        if problem:
+            return _error(problem)
     problem = submission_problem(args.submission) if args.submission else ""
     if problem:
         results = Results(Path(args.submission).name, args.edition if args.edition in editions.EDITIONS else editions.DEFAULT, error=problem)
@@ -112,11 +119,12 @@ def main(argv=None):
     report.write_text(results)
     if results.unconfined_warning():
         _warn(results.unconfined_warning())
-    if args.json:
-        try:
-            report.write_json(results, args.json)
-        except OSError as error:
-            return _error(f"--json: cannot write {args.json} ({error.strerror or error})")
+    for path, flag, write in ((args.json, "--json", report.write_json), (args.coursera_json, "--coursera-json", report.write_coursera_json)):
+        if path:
+            try:
+                write(results, path)
+            except OSError as error:
+                return _error(f"{flag}: cannot write {path} ({error.strerror or error})")
     if results.error:
         _error(results.error)
     return results.exit_code()

@@ -1,4 +1,4 @@
-"""Writers of a `Results`: the text report and Gradescope's results.json, nothing else."""
+"""Writers of a `Results`: the text report, Gradescope's results.json and Coursera's answer, nothing else."""
 import json
 import os
 import sys
@@ -19,12 +19,25 @@ def write_json(results, path):
     Raises:
         OSError: the folder is missing or not writable.
     """
+    return _write_atomically(results.to_gradescope_dict(), path)
+
+
+def write_coursera_json(results, path):
+    """Coursera's custom-grader answer (`{"fractionalScore": ..., "feedback": ...}`) at `path`, written atomically.
+
+    Raises:
+        OSError: the folder is missing or not writable.
+    """
+    return _write_atomically(results.to_coursera_dict(), path)
+
+
+def _write_atomically(data, path):
     path = Path(path)
     directory = path.parent if str(path.parent) else Path(".")
     handle, temporary = tempfile.mkstemp(prefix=".tmp-", suffix=".json", dir=directory)
     try:
         with os.fdopen(handle, "w", encoding="utf-8") as stream:
-            json.dump(results.to_gradescope_dict(), stream, indent=2)
+            json.dump(data, stream, indent=2)
             stream.write("\n")
         os.replace(temporary, path)
     except BaseException:

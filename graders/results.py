@@ -1,8 +1,8 @@
-"""The one results object of a grading run, and its only two renderings: text and Gradescope JSON.
+"""The one results object of a grading run, and its only renderings: text, Gradescope JSON, Coursera JSON.
 
 "Could it be graded" is kept apart from the score: `error` says why a run
-could not grade at all (bad data, an internal failure); the text and the JSON
-still come from here then, so there is no second writer.
+could not grade at all (bad data, an internal failure); the text and both
+JSON answers still come from here then, so there is no second writer.
 """
 from dataclasses import asdict, dataclass, field
 
@@ -185,6 +185,11 @@ class Results:
                 for check in self.checks
             ],
         }
+
+    def to_coursera_dict(self):
+        """Coursera's custom-grader answer: fractionalScore (score / max_score, 0.0 when ungraded or max is 0), feedback (the text report)."""
+        fraction = self.score / self.max_score if self.graded and self.max_score else 0.0
+        return {"fractionalScore": float(fraction), "feedback": self.summary()}
 
 
 def _number(value):
