@@ -16,6 +16,12 @@ the time left; piped, the output is the plain `NAME: SCORE` lines alone.
 Exit code: the highest of the submissions' (0 full marks, 1 graded with
 something failed, 2 could not grade), and 2 when the batch did not finish.
 
+`--resume` reads FILE first (when it exists) and grades only the submissions
+that have no row with their name and SHA-256 (`resumed: N already graded`);
+the new rows are appended under the same header (a different header, as
+another `--only` gives, is one error line, exit 2). A last row cut short by a
+crash is dropped and graded again. The exit code counts the resumed rows too.
+
 DIR's contents are treated as hostile. Every entry is accounted for: a regular
 .py or .ipynb file gets a gradebook row, anything else a `skipped NAME: why`
 line on stdout (in name order, before grading starts; a `skipped: N entries`
@@ -38,6 +44,7 @@ import argparse
 import csv
 import errno
 import hashlib
+import io
 import os
 import queue
 import shutil
@@ -82,6 +89,7 @@ def build_parser():
     parser.add_argument("directory", metavar="DIR", help="folder of submissions")
     parser.add_argument("--csv", required=True, metavar="FILE", help="gradebook to write, one row as each submission finishes")
     parser.add_argument("--jobs", type=cli.positive_int, default=1, metavar="N", help="submissions graded at once (default: 1)")
+    parser.add_argument("--resume", action="store_true", help="keep the rows already in FILE and grade only the submissions without one (same name and SHA-256)")
     parser.add_argument("--reports", metavar="FOLDER", help="also write each submission's text report and results.json there (the folder is created)")
     cli.add_grading_arguments(parser)
     return parser
@@ -124,9 +132,25 @@ def _grade_folder(args, directory, copies):
         _print_skipped_count(skipped)
         return _error(f"{printable(args.directory)}: no .py or .ipynb files")
 
+    options = cli.options_from(args)
+    columns = functions(options)
+    previous = None
+    if args.resume:
+        try:
+            previous = Previous.read(args.csv, columns)
+        except ResumeError as error:
+            return _error(f"--resume: {printable(error)}")
+        except OSError as error:
+            return _error(f"--resume: cannot read {printable(args.csv)} ({error.strerror or error})")
+    done = {entry.name: previous.code(entry) for entry in files if previous is not None and previous.has(entry)}
+    todo = [entry for entry in files if entry.name not in done]
+    if args.resume:
+        print(f"resumed: {len(done)} already graded", flush=True)
+    if not todo:
+        return _finish(args, files, skipped, done, [])
+
     from graders.grading import GradingError, prepare
 
-    options = cli.options_from(args)
     try:
         prepared = prepare(options)
     except GradingError as error:
@@ -137,19 +161,22 @@ def _grade_folder(args, directory, copies):
         except GradingError as error:
             return _error(printable(str(error)))
         try:
-            gradebook = Gradebook.create(args.csv, functions(options))
+            gradebook = Gradebook.append(args.csv, columns, previous) if previous is not None else Gradebook.create(args.csv, columns)
         except OSError as error:
             return _error(f"--csv: cannot write {printable(args.csv)} ({error.strerror or error})")
         with gradebook:
-            return _run(args, files, skipped, gradebook, _grade_locally(files, options, prepared, args.jobs))
+            return _run(args, files, skipped, done, gradebook, _grade_locally(todo, options, prepared, args.jobs))
     finally:
         prepared.join()
 
 
-def _run(args, files, skipped, gradebook, finished):
-    """Write each (entry, results, seconds) of `finished` as it comes: reports, row, line; then the summary lines."""
+def _run(args, files, skipped, done, gradebook, finished):
+    """Write each (entry, results, seconds) of `finished` as it comes: reports, row, line; then the summary lines.
+
+    `done`: {name: exit code} of the submissions resumed from the gradebook.
+    """
     all_results = []
-    progress = _Progress(len(files))
+    progress = _Progress(len(files) - len(done))
     try:
         for entry, results, seconds in finished:
             if args.reports:
@@ -161,7 +188,7 @@ def _run(args, files, skipped, gradebook, finished):
     except (KeyboardInterrupt, Interrupted):
         progress.close()
         sys.stdout.flush()
-        print(f"interrupted: {len(all_results)} of {len(files)} graded", file=sys.stderr, flush=True)
+        print(f"interrupted: {len(done) + len(all_results)} of {len(files)} graded", file=sys.stderr, flush=True)
         return 2
     except OSError as error:
         progress.close()
@@ -169,12 +196,17 @@ def _run(args, files, skipped, gradebook, finished):
     finally:
         progress.close()
         finished.close()
-    print(f"gradebook: {printable(args.csv)} ({len(all_results)} submissions)")
+    return _finish(args, files, skipped, done, all_results)
+
+
+def _finish(args, files, skipped, done, all_results):
+    """The closing lines; the exit code over every submission of the folder, resumed ones included."""
+    print(f"gradebook: {printable(args.csv)} ({len(done) + len(all_results)} submissions)")
     _print_skipped_count(skipped)
     unconfined = next((results for results in all_results if results.unconfined_warning()), None)
     if unconfined is not None:
         print(f"warning: {printable(unconfined.unconfined_warning())}", file=sys.stderr)
-    return max(results.exit_code() for results in all_results)
+    return max([results.exit_code() for results in all_results] + list(done.values()))
 
 
 def _grade_locally(files, options, prepared, jobs):
@@ -263,6 +295,24 @@ class Gradebook:
             raise
         return gradebook
 
+    @classmethod
+    def append(cls, path, function_names, previous):
+        """The gradebook `previous` read, reopened to add rows (its incomplete last row, if any, cut off first).
+
+        Raises:
+            OSError: it cannot be written.
+        """
+        if previous.size == 0:
+            return cls.create(path, function_names)
+        stream = open(path, "r+", newline="", encoding="utf-8", errors="surrogateescape")
+        try:
+            stream.truncate(previous.size)
+            stream.seek(0, os.SEEK_END)
+        except BaseException:
+            stream.close()
+            raise
+        return cls(stream, function_names)
+
     def write(self, entry, results, seconds):
         """One submission's row, on disk when this returns."""
         by_function = results.points_by_function()
@@ -285,6 +335,73 @@ class Gradebook:
 
     def __exit__(self, *exc):
         self.close()
+
+
+class ResumeError(Exception):
+    """The gradebook cannot be resumed: one line."""
+
+
+class Previous:
+    """What `--resume` read from an existing gradebook.
+
+    A submission counts as graded when a row has its name and the SHA-256 of
+    its bytes: a file changed since is graded again (a second row, its new
+    digest), and two files with the same bytes each keep their own row.
+
+    Attributes:
+        size: bytes of the file that stay (a last row cut short by a crash is dropped).
+        rows: {(file, sha256): row as a dict}.
+    """
+
+    def __init__(self, size, rows):
+        self.size = size
+        self.rows = rows
+
+    @classmethod
+    def read(cls, path, function_names):
+        """The rows of the gradebook at `path`; none when it does not exist or is empty.
+
+        Raises:
+            ResumeError: its header is not the one this batch writes, or a row is malformed.
+            OSError: it cannot be read.
+        """
+        try:
+            data = Path(path).read_bytes()
+        except FileNotFoundError:
+            return cls(0, {})
+        size = len(data)
+        if not data.endswith(b"\r\n"):  # every row the csv writer completes ends so
+            size = data.rfind(b"\r\n") + 2 if b"\r\n" in data else 0
+        if size == 0:
+            return cls(0, {})
+        text = data[:size].decode("utf-8", errors="surrogateescape")
+        table = list(csv.reader(io.StringIO(text, newline="")))
+        wanted = header(function_names)
+        if table[0] != wanted:
+            raise ResumeError(
+                f"{path} has the columns {','.join(table[0])}; this batch writes {','.join(wanted)} "
+                "(resume with the options the gradebook was started with, or write a new --csv)"
+            )
+        rows = {}
+        for number, row in enumerate(table[1:], start=2):
+            if len(row) != len(wanted):
+                raise ResumeError(f"{path}: row {number} has {len(row)} fields, the header {len(wanted)}")
+            named = dict(zip(wanted, row))
+            rows[named["file"], named["sha256"]] = named
+        return cls(size, rows)
+
+    def has(self, entry):
+        return (entry.name, entry.digest) in self.rows
+
+    def code(self, entry):
+        """The exit code of `entry`'s row: 2 not graded, 0 full marks, else 1."""
+        row = self.rows[entry.name, entry.digest]
+        if row["graded"] != "yes":
+            return 2
+        try:
+            return 0 if float(row["score"]) == float(row["max"]) else 1
+        except ValueError:
+            return 2
 
 
 class _Progress:
