@@ -16,6 +16,9 @@ the time left; piped, the output is the plain `NAME: SCORE` lines alone.
 Exit code: the highest of the submissions' (0 full marks, 1 graded with
 something failed, 2 could not grade), and 2 when the batch did not finish.
 
+`--scheduler tcp://HOST:PORT` grades each submission as a task on a Dask
+distributed cluster instead (`graders.cluster`), into the same gradebook.
+
 `--resume` reads FILE first (when it exists) and grades only the submissions
 that have no row with their name and SHA-256 (`resumed: N already graded`);
 the new rows are appended under the same header (a different header, as
@@ -90,6 +93,11 @@ def build_parser():
     parser.add_argument("--csv", required=True, metavar="FILE", help="gradebook to write, one row as each submission finishes")
     parser.add_argument("--jobs", type=cli.positive_int, default=1, metavar="N", help="submissions graded at once (default: 1)")
     parser.add_argument("--resume", action="store_true", help="keep the rows already in FILE and grade only the submissions without one (same name and SHA-256)")
+    parser.add_argument(
+        "--scheduler", metavar="ADDRESS",
+        help="grade each submission as a task on this Dask distributed scheduler (tcp://HOST:8786), whose workers "
+        "have tfsigns installed (pip install 'tfsigns[cluster]'); --jobs is then the cluster's business",
+    )
     parser.add_argument("--reports", metavar="FOLDER", help="also write each submission's text report and results.json there (the folder is created)")
     cli.add_grading_arguments(parser)
     return parser
@@ -148,6 +156,8 @@ def _grade_folder(args, directory, copies):
         print(f"resumed: {len(done)} already graded", flush=True)
     if not todo:
         return _finish(args, files, skipped, done, [])
+    if args.scheduler:
+        return _grade_on_cluster(args, files, skipped, done, todo, options, columns, previous)
 
     from graders.grading import GradingError, prepare
 
@@ -161,13 +171,32 @@ def _grade_folder(args, directory, copies):
         except GradingError as error:
             return _error(printable(str(error)))
         try:
-            gradebook = Gradebook.append(args.csv, columns, previous) if previous is not None else Gradebook.create(args.csv, columns)
+            gradebook = Gradebook.open(args.csv, columns, previous)
         except OSError as error:
             return _error(f"--csv: cannot write {printable(args.csv)} ({error.strerror or error})")
         with gradebook:
             return _run(args, files, skipped, done, gradebook, _grade_locally(todo, options, prepared, args.jobs))
     finally:
         prepared.join()
+
+
+def _grade_on_cluster(args, files, skipped, done, todo, options, columns, previous):
+    """`--scheduler`: one task per submission on the Dask cluster (`graders.cluster`), rows written as they come back."""
+    from graders import cluster
+
+    try:
+        client = cluster.connect(args.scheduler)
+    except cluster.ClusterError as error:
+        return _error(printable(str(error)))
+    try:
+        try:
+            gradebook = Gradebook.open(args.csv, columns, previous)
+        except OSError as error:
+            return _error(f"--csv: cannot write {printable(args.csv)} ({error.strerror or error})")
+        with gradebook:
+            return _run(args, files, skipped, done, gradebook, cluster.grade_on(client, todo, options))
+    finally:
+        client.close()
 
 
 def _run(args, files, skipped, done, gradebook, finished):
@@ -294,6 +323,11 @@ class Gradebook:
             stream.close()
             raise
         return gradebook
+
+    @classmethod
+    def open(cls, path, function_names, previous=None):
+        """`append` to what `--resume` read (`previous`), else `create`."""
+        return cls.create(path, function_names) if previous is None else cls.append(path, function_names, previous)
 
     @classmethod
     def append(cls, path, function_names, previous):
