@@ -32,6 +32,7 @@ import textwrap
 import types
 from pathlib import Path
 
+from graders import edition as editions
 from graders import grading
 from graders.report import write_text
 
@@ -81,6 +82,9 @@ def grade_function(function, options=grading.Options()):
             f"expected a graded function (e.g. check(linear_function)), received {_describe(function)}"
         )
     name = function.__name__
+    if options.edition not in editions.EDITIONS + (editions.AUTO,):
+        # grade() would report it as an internal error; it is the caller's argument
+        raise CheckError(f"edition: expected {', '.join(editions.EDITIONS)} or {editions.AUTO}, received {options.edition!r}")
     options = grading.Options(
         edition=options.edition,
         data_dir=options.data_dir,

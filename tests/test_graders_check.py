@@ -65,6 +65,15 @@ def test_check_of_something_not_a_function_prints_one_line():
     assert out.getvalue() == "check: expected a graded function (e.g. check(linear_function)), received 3 (int)\n"
 
 
+def test_check_with_an_unknown_edition_prints_one_line():
+    def sigmoid(z):
+        return z
+
+    out = io.StringIO()
+    check(sigmoid, edition="v4", stream=out)
+    assert out.getvalue() == "check: edition: expected v3, v3b or auto, received 'v4'\n"
+
+
 def test_submission_keeps_the_function_on_its_cell_line_numbers():
     from graders.check import submission_source
 
