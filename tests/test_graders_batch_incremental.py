@@ -186,3 +186,13 @@ def test_a_killed_batch_loses_no_row_already_written(tmp_path):
     process.communicate(timeout=60)
     assert [(row["file"], row["score"], row["linear_function"]) for row in rows(gradebook)] == [("a.py", "5", "5")]
     assert gradebook.read_bytes().endswith(b"\r\n")  # the row is whole: a resume keeps it
+
+
+def test_the_exit_code_is_0_when_every_submission_is_graded_with_full_marks(tmp_path):
+    directory = tmp_path / "class"
+    directory.mkdir()
+    (directory / "good.py").write_bytes((SUBMISSIONS / "tf1_solution.py").read_bytes())
+    gradebook = tmp_path / "gradebook.csv"
+    completed = run_batch(directory, gradebook, tmp_path / "cache")
+    assert completed.returncode == 0
+    assert [(row["file"], row["score"]) for row in rows(gradebook)] == [("good.py", "5")]
