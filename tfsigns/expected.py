@@ -259,6 +259,12 @@ TF2_ACCURACIES = {
 # 0 difference over 20 epochs in bench/speed.py --edition tf2, the same printed costs at every
 # 10th epoch over 100 in `parity --edition tf2`; tests hold them equal over 1-2 epochs per family).
 TF2_FAST_PATH_MAX_COST_DIFFERENCE = 0.0
+# The trained parameters are not always bit-identical: on an AMD EPYC (oneDNN on, as shipped)
+# the graph's fused kernels order some float32 sums differently from the eager ops, and the
+# weights after 1-2 epochs differ from the eager loop's by at most 7.5e-09 (tf2, 2 epochs),
+# 1.9e-09 (tf2-mean, 1 epoch), 0 (tf2-early), while the costs stay identical; on the Intel
+# machine the tests were written on they were equal. Each path is identical run to run.
+TF2_FAST_PATH_MAX_PARAMETER_DIFFERENCE = 1e-7
 # `python -m tfsigns parity --edition tf2`: GradientTape loop vs Keras fit from the same start (issue 14's bar).
 TF2_KERAS_FIT_MAX_COST_DIFFERENCE = 1e-5
 
