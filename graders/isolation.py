@@ -61,13 +61,14 @@ CHILD_FILES = (
 
 
 def child_files():
-    """Every file staged into the child's view: the core's `CHILD_FILES` and every registered assignment's `child_files`."""
+    """{staged path: source file} of everything staged into the child's view: the core's `CHILD_FILES` and every registered assignment's `child_files`."""
     from graders import assignments
 
-    files = list(CHILD_FILES)
+    files = {name: ROOT / name for name in CHILD_FILES}
     for assignment in assignments.registry().values():
-        files += assignment.child_files
-    return tuple(dict.fromkeys(files))
+        for name, source in assignment.child_sources().items():
+            files.setdefault(name, source)
+    return files
 
 # The environment the child gets, by name; nothing else of the grader's passes
 # (no prefix pass-through: TF_TOKEN_* and TF_VAR_* are Terraform's secrets).
@@ -158,10 +159,10 @@ def _stage_child_files():
     """A private copy of `child_files()` (read-only for the child), removed when the grader exits."""
     stage = Path(tempfile.mkdtemp(prefix="graders-child-"))
     atexit.register(shutil.rmtree, stage, True)
-    for name in child_files():
+    for name, source in child_files().items():
         target = stage / name
         target.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(ROOT / name, target)
+        shutil.copyfile(source, target)
         target.chmod(0o644)
     # Who the child is, for the few libraries that ask (getpass, pwd): nobody, at home in its tmpfs.
     (stage / "etc").mkdir()

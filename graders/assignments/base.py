@@ -98,6 +98,13 @@ class Assignment:
         """`answer_key`'s need_functions for the selected `checks` (default: True)."""
         return True
 
+    def child_sources(self):
+        """{staged path: source file} of `child_files` (default: each found at its path in the project)."""
+        from pathlib import Path
+
+        root = Path(__file__).resolve().parents[2]
+        return {name: root / name for name in self.child_files}
+
     def hint(self, check, variant, edition):
         """The hint of a known mistake (graders.checks.hint_for), "" when none."""
         return hint_for(check, variant, edition)
