@@ -103,7 +103,8 @@ def softmax_cross_entropy(logits, labels, axis=0):
 def cross_entropy_of_probabilities(logits, labels, axis=0):
     """What Keras' categorical_crossentropy gives without from_logits: the "probabilities" rescaled to sum 1, clipped."""
     p = np.asarray(logits, dtype=np.float64)
-    p = p / p.sum(axis=axis, keepdims=True)
+    with np.errstate(divide="ignore", invalid="ignore"):  # rows of logits that sum to 0: Keras gives nan too
+        p = p / p.sum(axis=axis, keepdims=True)
     p = np.clip(p, 1e-7, 1 - 1e-7)
     return -(np.asarray(labels, dtype=np.float64) * np.log(p)).sum(axis=axis)
 

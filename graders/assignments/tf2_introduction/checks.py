@@ -133,7 +133,7 @@ CHECKS = (
                            "without wrapping it in tf.Variable"),),
     ),
     Check(
-        "compute_total_loss: Test 1", "compute_total_loss", 5, "loss:test1", "loss:test1", "tensor", "float32", PUBLISHED,
+        "compute_total_loss: Test 1", "compute_total_loss", 5, "loss:test1", "loss:test1", "tensor", "float", PUBLISHED,
         "the loss of the notebook's Test 1 logits and labels should be the summed softmax cross-entropy, 0.810287",
         (
             ("no transposes", _TRANSPOSE),
@@ -144,12 +144,13 @@ CHECKS = (
         ),
     ),
     Check(
-        "compute_total_loss: Test 2", "compute_total_loss", 5, "loss:test2", "loss:test2", "tensor", "float32", PUBLISHED,
+        "compute_total_loss: Test 2", "compute_total_loss", 5, "loss:test2", "loss:test2", "tensor", "float", PUBLISHED,
         "the loss of three [1, 0, 0] logits against the identity labels should be 3 ln 3 = 3.295837",
         (
             ("no transposes", _TRANSPOSE),
             ("mean for sum", "mean instead of sum: this template's loss is the total over the examples, tf.reduce_sum"),
             ("no from_logits", _FROM_LOGITS),
+            ("raised NameError", "not implemented: the loss is never assigned"),
         ),
     ),
     Check(
