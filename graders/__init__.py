@@ -1,16 +1,19 @@
-"""graders: the autograder of the "TensorFlow Tutorial" assignment.
+"""graders: the autograder of the course's "TensorFlow Tutorial" assignments, each one a plug-in.
 
-    python -m graders [SUBMISSION] [--edition auto|v3|v3b] [--data-dir DIR] [--json FILE] [--timeout SECONDS]
+    python -m graders [SUBMISSION] [--assignment auto|NAME] [--edition auto|EDITION] [--data-dir DIR] [--json FILE] [--timeout SECONDS]
+    python -m graders --list-assignments
     python -m graders batch DIR --csv FILE [--jobs N]
 
 Flow, imports one way: `__main__` -> `cli` -> `grading`: `submission` (read
-it) -> `edition` (which one it follows) -> `sandbox` (runs `child`, the only
-place submitted code runs, under `compat`, isolated by `isolation`:
-bubblewrap, or `confine`'s Landlock as the fallback; the two talk through
-`channel`'s bounded frames) -> `checks`
-(the table) -> `compare` (pure) -> `results` (one object) -> `report` (writers).
-`answers` holds the expected values, from `tfsigns.expected` or tfsigns'
-reference; tfsigns never imports graders.
+it) -> `assignments` (which assignment it is, and its edition: each one a
+package under graders/assignments/ with its checks table, answer key, edition
+recognition and child side) -> `sandbox` (runs `child`, the only place
+submitted code runs, under the assignment's child module, isolated by
+`isolation`: bubblewrap, or `confine`'s Landlock as the fallback; the two
+talk through `channel`'s bounded frames) -> `checks` (what a table is made
+of) -> `compare` (pure) -> `results` (one object) -> `report` (writers).
+`answer_cache` keeps the assignments' reference values, signed; tfsigns never
+imports graders.
 """
 
 

@@ -61,8 +61,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from graders import cli, report
-from graders import edition as editions
-from graders.checks import select
 from graders.results import Results
 
 _KINDS = (
@@ -141,6 +139,9 @@ def _grade_folder(args, directory, copies):
         return _error(f"{printable(args.directory)}: no .py or .ipynb files")
 
     options = cli.options_from(args)
+    problem = cli.options_problem(args)
+    if problem:
+        return _error(printable(problem))
     columns = functions(options)
     previous = None
     if args.resume:
@@ -159,7 +160,7 @@ def _grade_folder(args, directory, copies):
     if args.scheduler:
         return _grade_on_cluster(args, files, skipped, done, todo, options, columns, previous)
 
-    from graders.grading import GradingError, prepare
+    from graders.grading import GradingError, prepare, wanted_editions
 
     try:
         prepared = prepare(options)
@@ -167,7 +168,7 @@ def _grade_folder(args, directory, copies):
         return _error(printable(str(error)))
     try:
         try:
-            prepared.wait(editions.EDITIONS if options.edition == editions.AUTO else (options.edition,))
+            prepared.wait(wanted_editions(options))
         except GradingError as error:
             return _error(printable(str(error)))
         try:
@@ -284,12 +285,19 @@ def _grade_locally(files, options, prepared, jobs):
 
 def _failed(entry, options, error):
     """The `Results` of a submission that could not be graded."""
-    return Results(entry.name, options.edition if options.edition in editions.EDITIONS else editions.DEFAULT, error=error)
+    from graders.grading import initial_edition
+
+    return Results(entry.name, initial_edition(options), error=error)
 
 
 def functions(options):
-    """The graded functions of `options.only` (all when None), in table order: the gradebook's point columns."""
-    return list(dict.fromkeys(check.function for check in select(options.only)))
+    """The graded functions of `options.only` (all when None), of every assignment in scope, in registry and table order: the gradebook's point columns."""
+    from graders.grading import scope
+
+    only = options.only
+    return list(dict.fromkeys(
+        name for assignment in scope(options) for name in assignment.graded_functions if not only or name in only
+    ))
 
 
 def header(function_names):

@@ -32,8 +32,7 @@ import textwrap
 import types
 from pathlib import Path
 
-from graders import edition as editions
-from graders import grading
+from graders import assignments, grading
 from graders.report import write_text
 
 _LITERAL_LIMIT = 10_000  # characters of repr() above which a global is not copied (a data array)
@@ -82,10 +81,15 @@ def grade_function(function, options=grading.Options()):
             f"expected a graded function (e.g. check(linear_function)), received {_describe(function)}"
         )
     name = function.__name__
-    if options.edition not in editions.EDITIONS + (editions.AUTO,):
-        # grade() would report it as an internal error; it is the caller's argument
-        raise CheckError(f"edition: expected {', '.join(editions.EDITIONS)} or {editions.AUTO}, received {options.edition!r}")
+    known = assignments.all_editions()
+    if options.edition not in known + (assignments.AUTO,):
+        # grade() would report it as its error; it is the caller's argument
+        raise CheckError(f"edition: expected {', '.join(known)} or {assignments.AUTO}, received {options.edition!r}")
+    problem = assignments.request_problem(options.assignment, options.edition)
+    if problem:
+        raise CheckError(problem.lstrip("-"))
     options = grading.Options(
+        assignment=options.assignment,
         edition=options.edition,
         data_dir=options.data_dir,
         timeout=options.timeout,

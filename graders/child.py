@@ -3,10 +3,12 @@
 Started by `graders.sandbox` as `python -m graders.child REQUEST_FD REPLY_FD`,
 under bubblewrap (`graders.isolation`) or, as the fallback, confining itself
 with Landlock. It says hello (its pid, before any submitted code runs),
-imports TensorFlow in TF1 graph mode (`disable_v2_behavior`), serves the
-submission the TF1 names (`graders.compat`), sets hard limits on its memory,
-file sizes and processes, loads the submission once, then answers one request
-at a time, each a frame of `graders.channel` on the pipes:
+imports TensorFlow and the assignment's child module (the setup frame's
+"assignment" and "child_module", e.g. graders.assignments.tf1_tutorial.runners),
+whose `prepare(tf)` readies TensorFlow (TF1: graph mode) and whose
+`builtins_for_submission()` the submission is compiled with, sets hard limits
+on its memory, file sizes and processes, loads the submission once, then
+answers one request at a time, each a frame of `graders.channel` on the pipes:
 
     parent -> child  {"id", "runner", "function", "args", "timeout"}
     child -> parent  {"id", "status", "items", "arrays", "printed", ...}
@@ -19,20 +21,9 @@ cannot. Expected values never come here, nor does tfsigns' reference (not in
 the child's view): the child only reports what the submission returned and
 printed; the parent compares.
 
-Each runner calls the graded function the way the notebook's test cells did,
-in a fresh default graph:
-
-- value: `function(*args)` must give a value (array or number);
-- placeholders: `create_placeholders(12288, 6)` gives two tensors, described;
-- variables: `initialize_parameters()` gives a dict of variables, run after
-  `global_variables_initializer()`;
-- forward: `forward_propagation(X, parameters)` with a float32 placeholder X
-  (12288, None) fed the parent's input, parameters as float32 constants;
-- cost_graph: `compute_cost(Z3, Y)` with placeholders (6, None) fed the
-  parent's Z3 and Y;
-- model: `model(X_train, Y_train, X_test, Y_test, num_epochs=N)` on the data
-  the parent passed, preprocessed as the notebook did; the printed
-  "Cost after epoch %i: %f" lines are collected.
+A request's "runner" is a key of the child module's `RUNNERS`:
+`runner(function, args, values)` calls the graded function and describes
+what it returned into `values` (a `Values`).
 """
 import faulthandler
 import io
@@ -324,108 +315,6 @@ def _tf():
 
 
 # ---------------------------------------------------------------------------
-# The runners
-
-
-def _fresh_graph():
-    _tf().compat.v1.reset_default_graph()
-
-
-def run_value(function, args, values):
-    _fresh_graph()
-    values.add("value", function(*args))
-
-
-def run_placeholders(function, args, values):
-    _fresh_graph()
-    result = function(*args)
-    if isinstance(result, (tuple, list)) and len(result) == 2:
-        values.describe("X", result[0])
-        values.describe("Y", result[1])
-    else:
-        values.describe("result", result)
-
-
-def run_variables(function, args, values):
-    _fresh_graph()
-    v1 = _tf().compat.v1
-    result = function(*args)
-    if not isinstance(result, dict):
-        values.describe("result", result)
-        return
-    values.items["keys"] = {"kind": "keys", "keys": sorted(str(key) for key in result)[:50]}
-    with v1.Session() as session:
-        session.run(v1.global_variables_initializer())
-        for key, value in result.items():
-            if isinstance(key, str) and len(key) <= 20:
-                values.add(key, value, session=session)
-
-
-def run_forward(function, args, values):
-    tf = _tf()
-    v1 = tf.compat.v1
-    X_value, parameters = args
-    _fresh_graph()
-    X = v1.placeholder(tf.float32, shape=[X_value.shape[0], None], name="X")
-    constants = {name: tf.constant(value, dtype=tf.float32, name=name) for name, value in parameters.items()}
-    Z3 = function(X, constants)
-    _evaluate(Z3, {X: X_value}, values)
-
-
-def run_cost_graph(function, args, values):
-    tf = _tf()
-    v1 = tf.compat.v1
-    Z3_value, Y_value = args
-    _fresh_graph()
-    Z3 = v1.placeholder(tf.float32, shape=[Z3_value.shape[0], None], name="Z3")
-    Y = v1.placeholder(tf.float32, shape=[Y_value.shape[0], None], name="Y")
-    cost = function(Z3, Y)
-    _evaluate(cost, {Z3: Z3_value, Y: Y_value}, values)
-
-
-def _evaluate(tensor, feed, values):
-    tf = _tf()
-    v1 = tf.compat.v1
-    values.describe("tensor", tensor)
-    if values.items["tensor"]["kind"] not in ("tensor", "variable"):
-        values.add("value", tensor)  # an array computed some other way is still a value
-        return
-    with v1.Session() as session:
-        session.run(v1.global_variables_initializer())
-        values.add("value", session.run(tensor, feed_dict=feed))
-
-
-def run_model(function, args, values):
-    from tfsigns.tf_utils import convert_to_one_hot
-
-    train_x, train_y, test_x, test_y, num_epochs = args
-    # The notebook's preprocessing, byte for byte: flatten, transpose, /255.; one-hot.
-    X_train = train_x.reshape(train_x.shape[0], -1).T / 255.0
-    X_test = test_x.reshape(test_x.shape[0], -1).T / 255.0
-    Y_train = convert_to_one_hot(train_y, 6)
-    Y_test = convert_to_one_hot(test_y, 6)
-    _fresh_graph()
-    result = function(X_train, Y_train, X_test, Y_test, num_epochs=int(num_epochs))
-    if not isinstance(result, dict):
-        values.describe("result", result)
-        return
-    values.items["keys"] = {"kind": "keys", "keys": sorted(str(key) for key in result)[:50]}
-    for key, value in result.items():
-        if isinstance(key, str) and len(key) <= 20:
-            values.add(key, value)
-
-
-RUNNERS = {
-    "value": run_value,
-    "placeholders": run_placeholders,
-    "variables": run_variables,
-    "forward": run_forward,
-    "cost_graph": run_cost_graph,
-    "model": run_model,
-}
-
-
-# ---------------------------------------------------------------------------
 # The process
 
 
@@ -440,6 +329,7 @@ class Child:
         self.real_stderr = sys.stderr
         self.reference = False
         self.memory_mb = 0
+        self.runners = None  # the assignment's child module
 
     def send(self, message):
         from graders.channel import send_blocking
@@ -471,11 +361,9 @@ class Child:
                     confinement = {"applied": False, "detail": f"{confinement['detail']}; {problem}"}
         faulthandler.enable()
         tf = _tf()
-        tf.compat.v1.disable_v2_behavior()
-        import numpy as np  # noqa: F401  (before the limits: imports need memory too)
-
-        from graders import compat
-        from graders.compat import tf_utils  # noqa: F401
+        compat = self.runners = assignment_module(setup)
+        compat.prepare(tf)  # before the limits: imports need memory too
+        import numpy as np  # noqa: F401  (before the limits, as the imports above)
 
         self.memory_mb = 0 if self.reference else int(setup["memory_mb"])
         if self.reference:
@@ -492,15 +380,7 @@ class Child:
         self.serve()
 
     def _load_reference(self, edition):
-        from tfsigns import GRADED_FUNCTIONS, assignment
-
-        self.functions = {name: getattr(assignment, name) for name in GRADED_FUNCTIONS}
-
-        def model(*args, **kwargs):
-            kwargs.setdefault("edition", edition)
-            return assignment.model(*args, **kwargs)
-
-        self.functions["model"] = model
+        self.functions = self.runners.reference_functions(edition)
         _limit_resources(0, 1024)
 
     def _load_program(self, program, compat, graded_names):
@@ -566,7 +446,7 @@ class Child:
             if timeout > 0:
                 signal.signal(signal.SIGALRM, expire)
                 signal.setitimer(signal.ITIMER_REAL, timeout)
-            RUNNERS[request["runner"]](self.functions[name], args, values)
+            self.runners.RUNNERS[request["runner"]](self.functions[name], args, values)
             status = "returned"
         except CallTimeout:
             status = "timeout"
@@ -601,6 +481,27 @@ class Child:
                 where = unit.where(traceback.tb_lineno)
             traceback = traceback.tb_next
         return where
+
+
+_MODULE_NAME = re.compile(r"^[a-z][a-z0-9_]*$")
+
+
+def assignment_module(setup):
+    """The child module of the setup's assignment: only a module of a package under graders/assignments/.
+
+    Raises:
+        ValueError: the setup names no assignment package, or a module outside it.
+    """
+    import importlib
+
+    from graders import assignments
+
+    name, module = setup.get("assignment"), setup.get("child_module")
+    if not (isinstance(name, str) and _MODULE_NAME.match(name) and name in assignments.package_names()):
+        raise ValueError(f"assignment: expected a package under graders/assignments/, received {name!r}")
+    if not (isinstance(module, str) and module.startswith(f"graders.assignments.{name}.")):
+        raise ValueError(f"child_module: expected a module of graders.assignments.{name}, received {module!r}")
+    return importlib.import_module(module)
 
 
 def _decode(arg):

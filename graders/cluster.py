@@ -25,7 +25,6 @@ import time
 import uuid
 from pathlib import Path
 
-from graders import edition as editions
 from graders.results import Results
 
 RETRIES = 1  # a task that raises is run once more (grade() returns its own failures: this is for the unexpected)
@@ -76,7 +75,9 @@ def grade_on(client, entries, options):
             try:
                 results, seconds = future.result()
             except Exception as error:  # noqa: BLE001 - KilledWorker, a lost connection, a worker without tfsigns...
-                edition = options.edition if options.edition in editions.EDITIONS else editions.DEFAULT
+                from graders.grading import initial_edition
+
+                edition = initial_edition(options)
                 results, seconds = Results(entry.name, edition, error=f"the cluster could not grade it ({type(error).__name__}: {error})"), 0.0
             yield entry, results, seconds
     finally:
@@ -92,7 +93,7 @@ def grade_remote(name, content, options):
 
     `options` is a `graders.grading.Options` as a dict.
     """
-    from graders.grading import GradingError, Options, grade
+    from graders.grading import GradingError, Options, grade, initial_edition
 
     options = Options(**options)
     if not name or name in (".", "..") or "/" in name or "\0" in name:
@@ -100,8 +101,7 @@ def grade_remote(name, content, options):
     try:
         prepared = _prepare(options)
     except (GradingError, ValueError) as error:
-        edition = options.edition if options.edition in editions.EDITIONS else editions.DEFAULT
-        return Results(name, edition, error=str(error)), 0.0
+        return Results(name, initial_edition(options), error=str(error)), 0.0
     folder = tempfile.mkdtemp(prefix="graders-task-")
     try:
         path = Path(folder, name)
@@ -116,13 +116,13 @@ def grade_remote(name, content, options):
 
 def _prepare(options):
     """This worker's `Prepared` for `options`, its answer keys loaded and verified (once per process)."""
-    from graders.grading import prepare
+    from graders.grading import prepare, wanted_editions
 
     key = dataclasses.replace(options, timeout=None, memory_mb=0, budget=None)  # what the keys depend on
     with _prepared_lock:
         prepared = _prepared.get(key)
         if prepared is None:
             prepared = prepare(options)
-            prepared.wait(editions.EDITIONS if options.edition == editions.AUTO else (options.edition,))
+            prepared.wait(wanted_editions(options))
             _prepared[key] = prepared
     return prepared

@@ -266,18 +266,18 @@ def warm_cache(data_dir=None):
     Raises:
         SystemExit: the data cannot be found or read (one line).
     """
-    from graders import edition as editions
-    from graders.grading import GradingError, Options, prepare
+    from graders.grading import GradingError, Options, prepare, wanted_editions
 
+    options = Options(data_dir=data_dir)
     try:
-        prepared = prepare(Options(data_dir=data_dir))
+        prepared = prepare(options)
         try:
-            prepared.wait(editions.EDITIONS)
+            prepared.wait(wanted_editions(options))
         finally:
             prepared.join()
     except GradingError as error:
         raise SystemExit(f"error: {error}") from None
-    print(f"answer keys of editions {', '.join(editions.EDITIONS)} are in the cache")
+    print(f"answer keys of editions {', '.join(wanted_editions(options))} are in the cache")
 
 
 def _error(message):

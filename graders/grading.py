@@ -3,31 +3,26 @@
     results = grade("alice.ipynb", Options())
     print(results.summary())
 
-The flow: read the submission (`graders.submission`), choose its edition
-(`graders.edition`), run its graded calls in the child process
-(`graders.sandbox`), compare in this process, which alone holds the answer
-key (`graders.answers`), collect one `Results`.
+The flow: read the submission (`graders.submission`), choose its assignment
+and edition (`graders.assignments`: recognised, or as asked), run its graded
+calls in the child process (`graders.sandbox`), compare in this process,
+which alone holds the assignment's answer key, collect one `Results`. Nothing
+here names an assignment: the chosen `Assignment` gives the checks, calls,
+answer key, data, its own comparisons (`evaluate`) and the report's basis.
 """
 import threading
 import time
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-import numpy as np
-
-from graders import compare
-from graders import edition as editions
-from graders.answers import MODEL_EPOCHS, PARAMETER_NAMES, AnswerKey, accuracy, load_grading_data, reseal
-from graders.checks import CALLS, CHECKS, PUBLISHED, Examples, hint_for, select
+from graders import answer_cache, assignments, compare
+from graders.checks import select, tolerance
+from graders.edition import AUTO
 from graders.isolation import IsolationError
 from graders.results import CheckResult, Results
 from graders.sandbox import DEFAULT_MEMORY_MB, Limits, Outcome, Sandbox
 from graders.submission import read_program
-from tfsigns import expected as E
 from tfsigns.errors import TfsignsError
-
-REFERENCE_NAME = "the tfsigns reference (tfsigns.assignment)"
-_PARAMETERS_CHECK = next(check for check in CHECKS if check.expect == "model:parameters")
 
 
 @dataclass(frozen=True)
@@ -35,8 +30,10 @@ class Options:
     """How to grade.
 
     Attributes:
-        edition: "v3" or "v3b", or "auto": read from each submission
-            (`graders.edition`). Defaults to `"auto"`.
+        assignment: an assignment's name (graders.assignments.names()), or
+            "auto": recognised from each submission. Defaults to `"auto"`.
+        edition: one of the assignment's editions (e.g. "v3" or "v3b"), or
+            "auto": read from each submission. Defaults to `"auto"`.
         data_dir: data folder for model(); None: tfsigns.data's search order.
         timeout: seconds for model() (the small functions get min(timeout, 30)); None: the defaults.
         only: graded function names to grade; None: all.
@@ -44,84 +41,164 @@ class Options:
         budget: seconds for a whole submission (loading and every call); None: the default.
     """
 
-    edition: str = editions.AUTO
+    edition: str = AUTO
     data_dir: str = None
     timeout: float = None
     only: tuple = None
     memory_mb: int = DEFAULT_MEMORY_MB
     budget: float = None
+    assignment: str = AUTO
 
 
 class GradingError(Exception):
-    """Grading could not happen (bad data, a missing file): one line for the user."""
+    """Grading could not happen (bad data, a missing file, a bad --assignment or --edition): one line for the user."""
+
+
+class Part:
+    """One assignment's share of a grading run: its selected checks, its data, its answer keys (one per edition).
+
+    Attributes:
+        assignment: the `graders.assignments.base.Assignment`.
+        checks: its selected rows (`options.only`), in table order; () when `only` names none of its functions.
+        data: what model() is graded on (`assignment.load_data`), or None.
+    """
+
+    def __init__(self, assignment, checks, data):
+        self.assignment = assignment
+        self.checks = checks
+        self.data = data
+        self.need_functions = assignment.needs_functions(checks)
+        self.keys = {}
 
 
 class Prepared:
-    """The checks of a grading run and its answer keys, one per edition, made when first asked for.
+    """The parts of a grading run, one per assignment, and their answer keys, made when first asked for.
 
-    A batch shares one `Prepared`: every submission graded as v3 uses the same
-    v3 key, every v3b one the same v3b key.
-
-    Attributes:
-        checks: the selected rows of `graders.checks.CHECKS`.
-        data: the `GradingData` model() is graded on, or None.
+    A batch shares one `Prepared`: every submission graded as tf1_tutorial v3
+    uses the same v3 key, every v3b one the same v3b key.
     """
 
-    def __init__(self, checks, data, need_functions):
-        self.checks = checks
-        self.data = data
-        self.need_functions = need_functions
-        self._keys = {}
-        self._lock = threading.Lock()
+    def __init__(self, options):
+        self.options = options
+        self._parts = {}
+        self._lock = threading.RLock()
 
-    def answer_key(self, edition):
-        """The started `AnswerKey` of `edition` (reference values load in the background)."""
+    def part(self, assignment):
+        """The `Part` of `assignment` (its data loaded on first use).
+
+        Raises:
+            GradingError: its data for model() cannot be found or read.
+        """
         with self._lock:
-            key = self._keys.get(edition)
+            part = self._parts.get(assignment.name)
+            if part is None:
+                checks = _selected(assignment, self.options.only)
+                data = None
+                if assignment.needs_data(checks):
+                    try:
+                        data = assignment.load_data(self.options.data_dir)
+                    except TfsignsError as error:
+                        raise GradingError(str(error)) from None
+                part = self._parts[assignment.name] = Part(assignment, checks, data)
+            return part
+
+    def answer_key(self, assignment, edition):
+        """The started answer key of `assignment`'s `edition` (reference values load in the background)."""
+        with self._lock:
+            part = self.part(assignment)
+            key = part.keys.get(edition)
             if key is None:
-                key = self._keys[edition] = AnswerKey(edition, self.data, need_functions=self.need_functions).start()
+                key = part.keys[edition] = assignment.answer_key(edition, part.data, part.need_functions).start()
             return key
 
     def wait(self, editions):
-        """Load (or compute) the answer keys of `editions` now; re-raise what failed."""
+        """Load (or compute) the answer keys of `editions` now (each its assignment's, e.g. "v3"); re-raise what failed."""
         for name in editions:
-            self.answer_key(name).wait()
+            self.answer_key(_owner(self.options, name), name).wait()
+
+    def _keys(self):
+        with self._lock:
+            return [key for part in self._parts.values() for key in part.keys.values()]
 
     def reseal(self):
-        """After a submission ran unconfined: keep only the values held here in the cache (`answers.reseal`)."""
-        with self._lock:
-            keys = list(self._keys.values())
-        reseal([key for key in keys if key.finished()])
+        """After a submission ran unconfined: keep only the values held here in the cache (`answer_cache.reseal`)."""
+        answer_cache.reseal([key for key in self._keys() if key.finished()])
 
     def join(self):
         """Wait until no answer key has TensorFlow work running."""
-        with self._lock:
-            keys = list(self._keys.values())
-        for key in keys:
+        for key in self._keys():
             key.join()
 
 
+def _owner(options, edition):
+    """The assignment of `edition` under `options` (the named assignment's, else the one that has it)."""
+    if options.assignment != AUTO:
+        return assignments.get(options.assignment)
+    found = assignments.owner(edition)
+    if found is None:
+        raise ValueError(assignments.request_problem(AUTO, edition))
+    return found
+
+
+def _selected(assignment, only):
+    """`assignment`'s checks of the functions in `only` it grades (all when None)."""
+    if not only:
+        return tuple(assignment.checks)
+    return select(assignment.checks, tuple(name for name in only if name in assignment.graded_functions))
+
+
+def scope(options):
+    """The assignments `options` may grade as: the named one, the one whose edition is named, else all.
+
+    Raises:
+        ValueError: a bad --assignment or --edition, or `options.only` names a function none of them grades.
+    """
+    problem = assignments.request_problem(options.assignment, options.edition)
+    if problem:
+        raise ValueError(problem)
+    if options.assignment != AUTO:
+        chosen = [assignments.get(options.assignment)]
+    elif options.edition != AUTO:
+        chosen = [assignments.owner(options.edition)]
+    else:
+        chosen = list(assignments.registry().values())
+    if options.only:
+        graded = tuple(dict.fromkeys(name for assignment in chosen for name in assignment.graded_functions))
+        unknown = [name for name in options.only if name not in graded]
+        if unknown:
+            raise ValueError(f"not a graded function: {', '.join(unknown)} (graded: {', '.join(graded)})")
+    return chosen
+
+
 def prepare(options):
-    """The selected checks and a `Prepared` holding their answer keys.
+    """A `Prepared` with the part of every assignment in `scope(options)` (their data loaded now).
 
     Raises:
         GradingError: the data for model() cannot be found or read.
-        ValueError: `options.only` names something that is not graded.
+        ValueError: a bad --assignment / --edition, or `options.only` names something that is not graded.
     """
-    checks = select(options.only)
-    data = None
-    if any(check.function == "model" for check in checks):
-        try:
-            data = load_grading_data(options.data_dir)
-        except TfsignsError as error:
-            raise GradingError(str(error)) from None
-    need_functions = any(
-        check.expect in ("initialize_parameters:values", "forward_propagation", "compute_cost") for check in checks
-    )
-    prepared = Prepared(checks, data, need_functions)
-    if options.edition in editions.EDITIONS:
-        prepared.answer_key(options.edition)  # start now: it overlaps reading the submission
+    prepared = Prepared(options)
+    for assignment in scope(options):
+        prepared.part(assignment)
+        if options.edition in assignment.editions:
+            prepared.answer_key(assignment, options.edition)  # start now: it overlaps reading the submission
     return prepared
+
+
+def wanted_editions(options):
+    """The editions a whole run may grade as (a batch loads their answer keys up front): the requested one, else every edition in scope."""
+    if options.edition != AUTO:
+        return (options.edition,)
+    return tuple(edition for assignment in scope(options) for edition in assignment.editions)
+
+
+def initial_edition(options):
+    """The edition a result carries before the submission is read: the requested one, else its assignment's default."""
+    if options.edition != AUTO and assignments.owner(options.edition) is not None:
+        return options.edition
+    if options.assignment in assignments.registry():
+        return assignments.get(options.assignment).default_edition
+    return assignments.default().default_edition
 
 
 def grade(submission=None, options=Options(), prepared=None):
@@ -136,17 +213,23 @@ def grade(submission=None, options=Options(), prepared=None):
     Returns:
         a `Results`; `results.error` is set when grading could not happen.
     """
-    name = REFERENCE_NAME if submission is None else Path(submission).name
-    results = Results(name, options.edition if options.edition in editions.EDITIONS else editions.DEFAULT)
+    name = assignments.default().reference_name if submission is None else Path(submission).name
+    results = Results(name, initial_edition(options))
     own = prepared is None
     try:
+        problem = assignments.request_problem(options.assignment, options.edition)
+        if problem:
+            raise GradingError(problem)
         program = None
         if submission is not None:
             try:
                 program = read_program(submission)
             except OSError as error:
                 raise GradingError(f"{submission}: cannot be read ({error.strerror or error})") from None
-        choice = editions.choose(options.edition, program)
+        assignment = assignments.choose(options.assignment, options.edition, program)
+        if submission is None:
+            results.submission = assignment.reference_name
+        choice = assignment.choose_edition(options.edition, program)
         results.edition, results.edition_reason = choice.edition, choice.reason
         if program is not None:
             if program.kind == "ipynb":
@@ -154,30 +237,32 @@ def grade(submission=None, options=Options(), prepared=None):
             if program.fatal:
                 # Nothing runs: no child process, no answer key.
                 reason = f"the submission did not load: {program.fatal}"
-                results.checks = [_call_failed(check, reason) for check in select(options.only)]
+                results.checks = [_call_failed(assignment, check, reason) for check in _selected(assignment, options.only)]
                 return results
         if prepared is None:
             prepared = prepare(options)
-        checks, answers = prepared.checks, prepared.answer_key(choice.edition)
+        part = prepared.part(assignment)
+        if not part.checks:
+            raise GradingError(
+                f"--only: {', '.join(options.only)} not graded in assignment {assignment.name} "
+                f"(graded: {', '.join(assignment.graded_functions)})"
+            )
+        checks, answers = part.checks, prepared.answer_key(assignment, choice.edition)
         if answers.data is not None:
             results.data = answers.data.description
-            results.basis = (
-                f"model(): compared with the notebook's published costs (edition {choice.edition}) "
-                f"and tfsigns' reference run of {MODEL_EPOCHS} epochs"
-                if answers.data.official
-                else f"model(): compared with tfsigns' reference run of {MODEL_EPOCHS} epochs on this data "
-                "(the published costs hold for the course's files only)"
-            )
+        results.basis = assignment.basis(answers, choice.edition)
         answers.wait()  # loaded and verified before any of the submission's code runs
         results.notes.extend(answers.notes)
-        outcomes, load = _run_calls(program, checks, answers, choice.edition, options)
+        outcomes, load = _run_calls(assignment, program, checks, answers, choice.edition, options)
         if program is not None:  # a submission's code ran (the bundled reference is not confined)
             results.confined, results.confinement = load.confined, load.confinement
             results.sandbox, results.sandbox_warning = load.sandbox, load.warning
             if load.sandbox and not load.confined:
                 prepared.reseal()  # it ran with nothing between it and the cache (not: it failed to load)
         results.notes.extend(f"{error['where']}: {error['type']}: {error['message']}".rstrip(": ") for error in load.errors)
-        results.checks = [_evaluate(check, outcomes[check.call], answers, choice.edition, program, load) for check in checks]
+        results.checks = [
+            _evaluate(assignment, check, outcomes[check.call], answers, choice.edition, program, load) for check in checks
+        ]
     except (GradingError, IsolationError) as error:
         results.error = str(error)
     except Exception as error:  # a bug of the grader's, reported through the same results
@@ -188,17 +273,18 @@ def grade(submission=None, options=Options(), prepared=None):
     return results
 
 
-def _run_calls(program, checks, answers, edition_name, options):
+def _run_calls(assignment, program, checks, answers, edition_name, options):
     limits = Limits.from_timeout(options.timeout, options.memory_mb, options.budget)
     budget_end = time.monotonic() + limits.budget
     call_keys = tuple(dict.fromkeys(check.call for check in checks))
-    graded = tuple(dict.fromkeys(CALLS[key].function for key in call_keys))
+    calls = assignment.calls
+    graded = tuple(dict.fromkeys(calls[key].function for key in call_keys))
     outcomes = {}
     hung = set()  # functions that hit the time limit once: one limit per function, not per input
-    with Sandbox(program, graded, edition_name, limits) as sandbox:
+    with Sandbox(program, graded, edition_name, limits, assignment=assignment) as sandbox:
         load = sandbox.start()
         for key in call_keys:
-            call = CALLS[key]
+            call = calls[key]
             if call.function in hung:
                 outcomes[key] = Outcome("timeout", detail=f"not run: {call.function}() already hit the time limit on an earlier input")
                 continue
@@ -219,7 +305,7 @@ def _run_calls(program, checks, answers, edition_name, options):
 # One check
 
 
-def _result(check, verdict, edition="v3"):
+def _result(assignment, check, verdict, edition):
     return CheckResult(
         name=check.name,
         function=check.function,
@@ -228,102 +314,42 @@ def _result(check, verdict, edition="v3"):
         passed=verdict.passed,
         failure="" if verdict.passed else check.failure,
         reason=verdict.reason,
-        hint=hint_for(check, verdict.variant, edition),
+        hint=assignment.hint(check, verdict.variant, edition),
     )
 
 
-def _call_failed(check, reason):
+def _call_failed(assignment, check, reason):
     """A check whose call gave nothing to compare: the reason says it all, no "want" line."""
-    return replace(_result(check, compare.Verdict(False, reason)), failure="")
+    return replace(_result(assignment, check, compare.Verdict(False, reason), assignment.default_edition), failure="")
 
 
-def _tolerance(check, answer):
-    """(rtol, atol) of a check: its own, or the one published with the value."""
-    if check.tolerance == PUBLISHED:
-        return float(answer.rtol or 0.0), float(answer.atol or 0.0)
-    if isinstance(check.tolerance, Examples):
-        return 0.0, check.tolerance.count / answer.examples + 1e-12
-    return check.tolerance
-
-
-def _evaluate(check, outcome, answers, edition, program, load):
+def _evaluate(assignment, check, outcome, answers, edition, program, load):
     failure = compare.call_failure(outcome, check.function)
     if failure:
         if outcome.status == "missing":
             failure += _why_missing(check.function, program, load)
-        return _call_failed(check, failure)
-    answer = answers.answer(check.expect)
-    rtol, atol = _tolerance(check, answer)
+        return _call_failed(assignment, check, failure)
+    verdict = assignment.evaluate(check, outcome, answers, edition)
+    if verdict is None:
+        verdict = _core_verdict(check, outcome, answers.answer(check.expect))
+    return _result(assignment, check, verdict, edition)
+
+
+def _core_verdict(check, outcome, answer):
+    """The comparison kinds every assignment may use: "array", "placeholder", "shapes", "parameters"."""
+    rtol, atol = tolerance(check, answer)
     items, arrays = outcome.items, outcome.arrays
     kind = check.compare
     if kind == "array":
         reason = compare.type_failure(items.get(check.pick))
-        verdict = compare.Verdict(False, reason) if reason else compare.array_verdict(
-            arrays[check.pick], answer.value, rtol, atol, answer.variants
-        )
-    elif kind == "placeholder":
-        verdict = compare.placeholder_verdict(items.get(check.pick), answer.value, answer.variants)
-    elif kind in ("shapes", "parameters"):
-        verdict = compare.parameters_verdict(items, arrays, answer.value, rtol, atol, answer.variants)
-    elif kind == "printed_cost":
-        verdict = _printed_cost(check, outcome, answer, rtol, atol, answers)
-    elif kind == "accuracy":
-        verdict = _accuracy(check, outcome, answer, atol, answers)
-    else:
-        raise ValueError(f"unknown comparison {kind!r} in the checks table")
-    return _result(check, verdict, edition)
-
-
-def _returned_parameters(outcome):
-    """(parameters, "") when model() returned W1..b3 as finite arrays of the right shapes, else (None, reason)."""
-    shapes = {name: tuple(E.PARAMETER_SHAPES[name]) for name in PARAMETER_NAMES}
-    verdict = compare.parameters_verdict(outcome.items, outcome.arrays, shapes, 0.0, 0.0)
-    if not verdict.passed:
-        return None, verdict.reason
-    if not compare.valid_parameters(outcome.items, outcome.arrays, shapes):
-        return None, "the returned parameters hold NaN or infinite values"
-    return {name: outcome.arrays[name] for name in PARAMETER_NAMES}, ""
-
-
-def _printed_cost(check, outcome, answer, rtol, atol, answers):
-    epoch = int(check.pick)
-    parameters, problem = _returned_parameters(outcome)
-    if parameters is None:
-        return compare.Verdict(False, f"printed costs count only when model() returns the trained parameters: {problem}")
-    if epoch not in outcome.costs:
-        return compare.Verdict(
-            False, f"printed no line \"Cost after epoch {epoch}: ...\" (the notebook prints one every 100 epochs)"
-        )
-    got, printed = outcome.costs[epoch]
-    variant = compare.match_variant(np.float64(got), answer.variants, rtol, atol)
-    if not compare.close(got, answer.value, rtol, atol):
-        reason = f"wrong value: printed {printed}, want {answer.value:.6f} (tolerance {compare.tolerance_text(rtol, atol)})"
-        return compare.Verdict(False, reason, variant)
-    trained = answers.answer(_PARAMETERS_CHECK.expect)
-    p_rtol, p_atol = _tolerance(_PARAMETERS_CHECK, trained)
-    if not compare.parameters_verdict(outcome.items, outcome.arrays, trained.value, p_rtol, p_atol).passed:
-        return compare.Verdict(
-            False,
-            f"printed {printed}, the expected cost, but returned parameters that training does not give "
-            f"(see {_PARAMETERS_CHECK.name}): printed lines alone earn nothing",
-        )
-    return compare.PASSED
-
-
-def _accuracy(check, outcome, answer, atol, answers):
-    parameters, problem = _returned_parameters(outcome)
-    if parameters is None:
-        return compare.Verdict(False, problem)
-    X, Y = answers.columns(check.pick)
-    got = accuracy(parameters, X, Y)
-    if abs(got - answer.value) <= atol:
-        return compare.PASSED
-    m = X.shape[1]
-    return compare.Verdict(
-        False,
-        f"wrong value: the returned parameters classify {round(got * m)}/{m} = {got:.6f} correctly, "
-        f"want {round(answer.value * m)}/{m} = {answer.value:.6f} (tolerance {check.tolerance.count} examples)",
-    )
+        if reason:
+            return compare.Verdict(False, reason)
+        return compare.array_verdict(arrays[check.pick], answer.value, rtol, atol, answer.variants)
+    if kind == "placeholder":
+        return compare.placeholder_verdict(items.get(check.pick), answer.value, answer.variants)
+    if kind in ("shapes", "parameters"):
+        return compare.parameters_verdict(items, arrays, answer.value, rtol, atol, answer.variants)
+    raise ValueError(f"unknown comparison {kind!r} in the checks table")
 
 
 def _why_missing(function, program, load):

@@ -4,10 +4,11 @@ bubblewrap (`bwrap`, Debian package `bubblewrap`) runs the child in new PID,
 network, IPC, UTS, mount and user namespaces with every capability dropped,
 `--die-with-parent` and `--new-session`. Its file system is read-only and
 holds only the system's libraries, Python with its installed packages, and
-a staged copy of the few grader modules the child runs (`CHILD_FILES`, the
-course helpers among them): tfsigns' reference, `bench/` and the grader's
-cache are not in its view at all (where an installed package folder would
-show them, an empty tmpfs covers it). Its only writable places are its own
+a staged copy of the few grader modules the child runs (`child_files()`:
+the core's and each assignment's, the course helpers among them): tfsigns'
+reference, `bench/` and the grader's cache are not in its view at all
+(where an installed package folder would show them, an empty tmpfs covers
+it). Its only writable places are its own
 size-capped tmpfs folders. It has no network at all (an empty namespace: no
 TCP, UDP, raw or abstract unix sockets reach anything).
 
@@ -42,7 +43,8 @@ TMP_MB = 64  # /tmp in the child's view
 CHILD_DIR = "/grader"  # where the staged child modules appear in bubblewrap's view
 WORK_DIR = "/sandbox"  # the child's writable tmpfs in bubblewrap's view
 
-# The grader modules the child runs, and the course helpers: nothing else of the project.
+# The core's modules the child runs; each assignment adds its own (`Assignment.child_files`:
+# its child module, compatibility shims, course helpers). Nothing else of the project.
 CHILD_FILES = (
     "graders/__init__.py",
     "graders/channel.py",
@@ -50,12 +52,23 @@ CHILD_FILES = (
     "graders/confine.py",
     "graders/notebook.py",
     "graders/submission.py",
-    "graders/compat/__init__.py",
-    "graders/compat/tf_utils.py",
+    "graders/assignments/__init__.py",
+    "graders/assignments/base.py",
+    "graders/checks.py",
     "tfsigns/__init__.py",
     "tfsigns/_tf.py",
-    "tfsigns/tf_utils.py",
 )
+
+
+def child_files():
+    """{staged path: source file} of everything staged into the child's view: the core's `CHILD_FILES` and every registered assignment's `child_files`."""
+    from graders import assignments
+
+    files = {name: ROOT / name for name in CHILD_FILES}
+    for assignment in assignments.registry().values():
+        for name, source in assignment.child_sources().items():
+            files.setdefault(name, source)
+    return files
 
 # The environment the child gets, by name; nothing else of the grader's passes
 # (no prefix pass-through: TF_TOKEN_* and TF_VAR_* are Terraform's secrets).
@@ -143,13 +156,13 @@ def _choose(stage):
 
 
 def _stage_child_files():
-    """A private copy of `CHILD_FILES` (read-only for the child), removed when the grader exits."""
+    """A private copy of `child_files()` (read-only for the child), removed when the grader exits."""
     stage = Path(tempfile.mkdtemp(prefix="graders-child-"))
     atexit.register(shutil.rmtree, stage, True)
-    for name in CHILD_FILES:
+    for name, source in child_files().items():
         target = stage / name
         target.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(ROOT / name, target)
+        shutil.copyfile(source, target)
         target.chmod(0o644)
     # Who the child is, for the few libraries that ask (getpass, pwd): nobody, at home in its tmpfs.
     (stage / "etc").mkdir()

@@ -358,14 +358,19 @@ class Sandbox:
     Args:
         program: a `graders.submission.Program`, or None for the bundled reference.
         graded: names of the graded functions.
-        edition: "v3" or "v3b" (the reference's model() follows it).
+        edition: one of the assignment's editions (the reference's model() follows it).
         limits: a `Limits`.
+        assignment: the `graders.assignments.base.Assignment` whose child module
+            runs the calls; None: the default one (graders.assignments.DEFAULT).
     """
 
-    def __init__(self, program, graded, edition="v3", limits=Limits()):
+    def __init__(self, program, graded, edition=None, limits=Limits(), assignment=None):
+        from graders import assignments
+
+        self.assignment = assignments.default() if assignment is None else assignment
         self.program = program
         self.graded = tuple(graded)
-        self.edition = edition
+        self.edition = self.assignment.default_edition if edition is None else edition
         self.limits = limits
         self.load = None
         self.deaths = 0
@@ -383,6 +388,8 @@ class Sandbox:
     def _setup(self):
         return {
             "graded": list(self.graded),
+            "assignment": self.assignment.name,
+            "child_module": self.assignment.child_module,
             "reference": self.program is None,
             "edition": self.edition,
             "memory_mb": int(self.limits.memory_mb),
@@ -440,7 +447,7 @@ class Sandbox:
 
         Args:
             function: the graded function's name.
-            runner: how the child calls it (see graders.child.RUNNERS).
+            runner: how the child calls it (a key of the assignment's child module's RUNNERS).
             args: arguments: numpy arrays, numbers, lists, dicts of arrays.
             timeout: seconds the call may take.
 

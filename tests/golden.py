@@ -23,7 +23,7 @@ import re
 
 import numpy as np
 
-from graders import checks as graded_checks
+from graders.assignments.tf1_tutorial import checks as graded_checks
 from tfsigns import expected as E
 
 NUMBER = r"-?(?:\d+\.\d*|\.\d+|\d+)(?:[eE][-+]?\d+)?"

@@ -7,8 +7,9 @@ from dataclasses import replace
 import numpy as np
 import pytest
 
-from graders import checks, cli, compare, notebook, results, sandbox
-from graders.answers import AnswerKey
+from graders import cli, compare, notebook, results, sandbox
+from graders.assignments.tf1_tutorial import checks
+from graders.assignments.tf1_tutorial.answers import AnswerKey
 from graders.submission import Program, Unit, kept_statements, read_program, run_program
 from tfsigns import expected as E
 
@@ -88,7 +89,7 @@ def test_a_py_file_with_a_syntax_error_does_not_load(tmp_path):
 
 
 def test_tf1_names_come_from_compat_v1_and_contrib_xavier_is_the_tf1_stream():
-    from graders import compat
+    from graders.assignments.tf1_tutorial import compat
     from tfsigns._tf import import_tensorflow
 
     tf = import_tensorflow()
@@ -110,7 +111,7 @@ def test_tf1_names_come_from_compat_v1_and_contrib_xavier_is_the_tf1_stream():
 
 
 def test_removed_contrib_names_say_so():
-    from graders import compat
+    from graders.assignments.tf1_tutorial import compat
 
     tf1 = compat.tf1_module()
     with pytest.raises(AttributeError, match="tensorflow.contrib.layers.fully_connected was removed in TensorFlow 2"):
@@ -118,8 +119,8 @@ def test_removed_contrib_names_say_so():
 
 
 def test_submission_imports_of_tf_utils_and_compat_v1():
-    from graders import compat
-    from graders.compat import tf_utils
+    from graders.assignments.tf1_tutorial import compat
+    from graders.assignments.tf1_tutorial.compat import tf_utils
     from tfsigns._tf import import_tensorflow
 
     submission_import = compat.builtins_for_submission()["__import__"]
@@ -195,14 +196,14 @@ def answer_key(tmp_path_factory):
 
 @pytest.mark.parametrize("check", [c for c in checks.CHECKS if c.function != "model"], ids=lambda c: c.name)
 def test_every_hint_has_a_mistake_the_answer_key_computes_and_tells_apart(answer_key, check):
-    from graders.grading import _tolerance
+    from graders.checks import tolerance
 
     answer = answer_key.answer(check.expect)
     for prefix, _ in check.hints:
         assert any(label.startswith(prefix) for label in answer.variants), prefix
     if check.compare not in ("array", "parameters"):
         return
-    rtol, atol = _tolerance(check, answer)
+    rtol, atol = tolerance(check, answer)
     for label, value in answer.variants.items():
         if isinstance(value, dict):
             assert not all(compare.close(value[k], answer.value[k], rtol, atol) for k in value), label
@@ -219,7 +220,7 @@ def test_published_values_are_used_where_published(answer_key):
 def test_reference_values_of_the_graph_functions_are_the_references(answer_key):
     from tfsigns.tf_utils import forward_propagation_for_predict
 
-    from graders.answers import forward_inputs
+    from graders.assignments.tf1_tutorial.answers import forward_inputs
 
     X, parameters = forward_inputs()
     np.testing.assert_allclose(answer_key.answer("forward_propagation").value, forward_propagation_for_predict(X, parameters), rtol=1e-5, atol=1e-5)
@@ -231,7 +232,7 @@ def test_reference_values_of_the_graph_functions_are_the_references(answer_key):
 def test_official_data_uses_the_published_epoch_costs(tmp_path):
     from test_graders_golden import write_small_data
 
-    from graders.answers import load_grading_data
+    from graders.assignments.tf1_tutorial.answers import load_grading_data
 
     data = load_grading_data(write_small_data(tmp_path / "data", n_train=64, n_test=12))
     official = AnswerKey("v3", replace(data, official=True), need_functions=False)
@@ -294,7 +295,6 @@ def test_missing_submission_is_an_error_and_still_writes_the_json(tmp_path, caps
     [
         (["--only", "sigmoid,softmax"], "argument --only: not a graded function: softmax"),
         (["--timeout", "0"], "argument --timeout: expected a positive number of seconds, received '0'"),
-        (["--edition", "v4"], "argument --edition: invalid choice: 'v4'"),
     ],
 )
 def test_bad_arguments_exit_2_with_one_line(argv, message, capsys):

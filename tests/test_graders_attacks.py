@@ -186,7 +186,8 @@ class Crash:
 
 
 def test_a_crash_at_load_leaves_the_answer_key_cache_as_it_was(tmp_path):
-    from graders import answers, grading
+    from graders import answer_cache as answers
+    from graders import grading
 
     grading.prepare(grading.Options(only=("linear_function", "forward_propagation"))).wait(("v3",))
     folder = answers.cache_folder()

@@ -1,6 +1,6 @@
 """The answer key out of a submission's reach: the child's own HOME, Landlock, signed cache files, resealing.
 
-The grader caches reference values (`graders.answers`) that later submissions
+The grader caches reference values (`graders.answer_cache`) that later submissions
 are graded against. A submission must neither read them (to hand back the
 reference's trained parameters) nor change them (to lower, or raise, the next
 submission's grade).
@@ -11,7 +11,7 @@ from pathlib import Path
 import numpy as np
 
 from conftest import require_landlock
-from graders import answers, grading, isolation, sandbox
+from graders import answer_cache, grading, isolation, sandbox
 from tfsigns import data
 
 SUBMISSIONS = Path(__file__).parent / "submissions"
@@ -64,29 +64,29 @@ def test_a_cache_inside_a_readable_folder_counts_as_exposed(tmp_path):
 
 def test_cache_files_are_signed_and_a_changed_one_is_not_used(tmp_path, monkeypatch):
     monkeypatch.setenv("TFSIGNS_CACHE", str(tmp_path))
-    path = answers.cache_folder() / "model-test.npz"
-    answers._write_cache(path, {"epoch_costs": np.array([1.97168, 0.347177])})
-    arrays, problem = answers._read_cache(path, ("epoch_costs",))
+    path = answer_cache.cache_folder() / "model-test.npz"
+    answer_cache.write(path, {"epoch_costs": np.array([1.97168, 0.347177])})
+    arrays, problem = answer_cache.read(path, ("epoch_costs",))
     np.testing.assert_allclose(arrays["epoch_costs"], [1.97168, 0.347177], rtol=0, atol=0)
     assert problem == ""
-    assert oct((answers.cache_folder() / "key").stat().st_mode & 0o777) == "0o600"
+    assert oct((answer_cache.cache_folder() / "key").stat().st_mode & 0o777) == "0o600"
     # Another value under the same signature, as a submission without the key would write it.
     with np.load(path) as archive:
         tag = archive["__hmac_sha256__"]
     np.savez(path, epoch_costs=np.array([0.0, 0.0]), __hmac_sha256__=tag)
-    assert answers._read_cache(path, ("epoch_costs",)) == (
+    assert answer_cache.read(path, ("epoch_costs",)) == (
         None, "the cached reference values model-test.npz failed verification (changed since the grader wrote them); recomputed"
     )
     np.savez(path, epoch_costs=np.array([1.97168, 0.347177]))  # no signature at all
-    assert answers._read_cache(path, ("epoch_costs",))[0] is None
-    assert answers._read_cache(answers.cache_folder() / "missing.npz", ("epoch_costs",)) == (None, "")
+    assert answer_cache.read(path, ("epoch_costs",))[0] is None
+    assert answer_cache.read(answer_cache.cache_folder() / "missing.npz", ("epoch_costs",)) == (None, "")
 
 
 def test_a_confined_submission_can_neither_read_nor_change_the_cache():
     require_landlock()
     only = ("linear_function", "ones") + FUNCTIONS
     grading.prepare(grading.Options(only=only)).wait(("v3",))
-    folder = answers.cache_folder()  # the session's TFSIGNS_CACHE, a folder hostile_cache.py searches for
+    folder = answer_cache.cache_folder()  # the session's TFSIGNS_CACHE, a folder hostile_cache.py searches for
     before = _snapshot(folder)
     assert any(name.startswith("functions-") for name in before)
 
@@ -107,7 +107,7 @@ FORGER = '''
 # Without confinement: reads the cache's key and signs values of its own (a perfect forgery).
 import os
 import numpy as np
-from graders.answers import _signature
+from graders.answer_cache import signature
 
 FOLDER = {folder!r}
 
@@ -120,7 +120,7 @@ def ones(shape):
             path = os.path.join(FOLDER, name)
             with np.load(path) as archive:
                 forged = {{key: np.zeros_like(archive[key]) for key in archive.files if not key.startswith("__")}}
-            forged["__hmac_sha256__"] = np.frombuffer(_signature(secret, forged), dtype=np.uint8)
+            forged["__hmac_sha256__"] = np.frombuffer(signature(secret, forged), dtype=np.uint8)
             with open(path, "wb") as stream:
                 np.savez(stream, **forged)
     return np.ones(shape)
@@ -131,7 +131,7 @@ def test_without_confinement_the_cache_is_resealed_once_the_submission_is_gone(t
     monkeypatch.setenv("TFSIGNS_CACHE", str(tmp_path / "cache"))
     monkeypatch.setenv(sandbox.CONFINE_ENV, "0")
     grading.prepare(grading.Options(only=FUNCTIONS)).wait(("v3",))
-    folder = answers.cache_folder()
+    folder = answer_cache.cache_folder()
     embedded = data.embedded_default_dir()  # unsigned, so not kept: generated again when needed
     assert embedded.parent == folder.parent
     values = _contents(folder)

@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 
 from graders import check
-from graders.compat import tf_utils
+from graders.assignments.tf1_tutorial.compat import tf_utils
 
 SOLUTION = Path(__file__).parent / "submissions" / "tf1_solution.py"
 

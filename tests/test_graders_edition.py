@@ -4,7 +4,7 @@ import json
 
 import pytest
 
-from graders import edition
+from graders.assignments.tf1_tutorial import edition
 from graders.submission import Program, Unit, read_program
 
 V3_LINE = "epoch_cost += minibatch_cost / num_minibatches"

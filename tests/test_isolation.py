@@ -31,7 +31,7 @@ def test_the_child_sees_python_and_the_staged_helpers_but_not_the_project():
         if source.startswith(project + "/"):
             assert source.startswith(os.path.realpath(sys.prefix)), source
     staged = sorted(str(path.relative_to(stage)) for path in Path(stage).rglob("*.py"))
-    assert staged == sorted(isolation.CHILD_FILES)
+    assert staged == sorted(isolation.child_files())
     assert not any(name.endswith(("assignment.py", "keras_model.py", "tf2.py", "answers.py")) for name in staged)
     assert "--unshare-pid" in command and "--unshare-net" in command and "--die-with-parent" in command
     assert command[command.index("--size") + 1] == str(isolation.WORK_MB * 1024 * 1024)

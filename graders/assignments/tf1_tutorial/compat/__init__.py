@@ -118,7 +118,7 @@ def builtins_for_submission(on_import=None):
 
     def submission_import(name, globals=None, locals=None, fromlist=(), level=0):
         if level == 0 and is_course_helpers(name):
-            from graders.compat import tf_utils
+            from graders.assignments.tf1_tutorial.compat import tf_utils
 
             return tf_utils
         if level == 0 and (name == "tensorflow" or (name.startswith("tensorflow.") and not fromlist)):

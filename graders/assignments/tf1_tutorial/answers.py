@@ -1,4 +1,4 @@
-"""The answer key: the grader's inputs, the expected values, and the values of known mistakes.
+"""The TF1 assignment's answer key: the grader's inputs, the expected values, and the values of known mistakes.
 
 Expected values never enter the child process. They come from
 `tfsigns.expected` when published (the warm-up functions; model()'s epoch
@@ -23,22 +23,15 @@ one-hot transpose; Xavier with seed 0; a missing ReLU; a missing transpose;
 the other edition's epoch-cost divisor) from the reference's building blocks.
 """
 import hashlib
-import hmac
 import itertools
-import json
-import os
-import secrets
-import shutil
-import tempfile
 import threading
-import zipfile
 from dataclasses import dataclass, field
-from importlib import metadata
 from pathlib import Path
 
 import numpy as np
 
 import tfsigns
+from graders import answer_cache
 from tfsigns import expected as E
 from tfsigns.tf_utils import convert_to_one_hot, flatten_images, forward_propagation_for_predict
 
@@ -230,22 +223,7 @@ def load_grading_data(data_dir=None):
 
 
 # ---------------------------------------------------------------------------
-# The cache
-
-
-def cache_folder():
-    from tfsigns.data import cache_dir
-
-    return Path(cache_dir()) / "graders"
-
-
-def _tensorflow_version():
-    for name in ("tensorflow-cpu", "tensorflow", "tensorflow-macos", "tf-nightly"):
-        try:
-            return metadata.version(name)
-        except metadata.PackageNotFoundError:
-            continue
-    return "unknown"
+# The cache (signed, shared by every assignment: graders.answer_cache)
 
 
 def _reference_source_digest():
@@ -257,163 +235,7 @@ def _reference_source_digest():
 
 
 def _cache_path(kind, key):
-    key = dict(
-        key,
-        kind=kind,
-        answers=ANSWERS_VERSION,
-        tfsigns=tfsigns.__version__,
-        reference=_reference_source_digest(),
-        tensorflow=_tensorflow_version(),
-    )
-    digest = hashlib.sha256(json.dumps(key, sort_keys=True).encode()).hexdigest()[:24]
-    return cache_folder() / f"{kind}-{digest}.npz"
-
-
-_TAG = "__hmac_sha256__"
-_KEY_FILE = "key"
-
-
-def _cache_secret():
-    """The secret that signs this cache folder's files (32 random bytes in `<folder>/key`, mode 0600), or None.
-
-    The child process that runs a submission can neither read nor write the
-    cache folder (Landlock, `graders.confine`); the signature is the second
-    line of defence where the kernel has no Landlock: a file whose signature
-    does not verify is never used.
-    """
-    folder = cache_folder()
-    path = folder / _KEY_FILE
-    try:
-        folder.mkdir(parents=True, exist_ok=True)
-        if not path.exists():
-            handle, temporary = tempfile.mkstemp(prefix=".tmp-key-", dir=folder)  # created 0600
-            try:
-                with os.fdopen(handle, "wb") as stream:
-                    stream.write(secrets.token_bytes(32))
-                os.link(temporary, path)  # atomic: of two processes, one key wins
-            except FileExistsError:
-                pass
-            finally:
-                Path(temporary).unlink(missing_ok=True)
-        secret = path.read_bytes()
-    except OSError:
-        return None
-    return secret if len(secret) == 32 else None
-
-
-def _signature(secret, arrays):
-    """HMAC-SHA256 over every array's name, dtype, shape and bytes, in name order."""
-    mac = hmac.new(secret, digestmod=hashlib.sha256)
-    for name in sorted(arrays):
-        array = np.ascontiguousarray(arrays[name])
-        mac.update(json.dumps([name, array.dtype.str, list(array.shape)]).encode())
-        mac.update(array.tobytes())
-    return mac.digest()
-
-
-def _read_cache(path, names):
-    """(arrays, problem): the arrays `names` from a signed cache file, or (None, why not).
-
-    `problem` is "" when the file is simply not there (or unreadable: a cache
-    only saves time), and a sentence when it is there but its signature does
-    not verify: the caller recomputes and says so.
-    """
-    secret = _cache_secret()
-    if secret is None or not path.is_file():
-        return None, ""
-    try:
-        with np.load(path, allow_pickle=False) as archive:
-            arrays = {name: archive[name] for name in archive.files}
-    except (OSError, ValueError, zipfile.BadZipFile, EOFError):
-        return None, ""
-    tag = arrays.pop(_TAG, None)
-    if tag is None or not hmac.compare_digest(np.asarray(tag, dtype=np.uint8).tobytes(), _signature(secret, arrays)):
-        return None, f"the cached reference values {path.name} failed verification (changed since the grader wrote them); recomputed"
-    if not all(name in arrays for name in names):
-        return None, ""
-    return {name: arrays[name] for name in names}, ""
-
-
-def _write_cache(path, arrays):
-    """Write signed and atomically; a cache that cannot be written only costs the next run time."""
-    secret = _cache_secret()
-    if secret is None:
-        return
-    signed = dict(arrays)
-    signed[_TAG] = np.frombuffer(_signature(secret, arrays), dtype=np.uint8)
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        handle, temporary = tempfile.mkstemp(prefix=".tmp-", suffix=".npz", dir=path.parent)
-        try:
-            with os.fdopen(handle, "wb") as stream:
-                np.savez(stream, **signed)
-            os.replace(temporary, path)
-        except BaseException:
-            Path(temporary).unlink(missing_ok=True)
-            raise
-    except OSError:
-        pass
-
-
-def reseal(answer_keys):
-    """After a submission ran with nothing between it and the cache: a new secret, and the cache no emptier.
-
-    Only where the sandbox was off (GRADERS_CONFINE=0, or a fallback whose
-    Landlock could not be applied) could a submission have read the secret
-    and signed files of its own; a submission that merely failed to load
-    causes no reseal. Once its process is gone, the values the given answer
-    keys hold in memory (read and verified before the submission started)
-    are written back under a new secret, and every other cached file that
-    still verifies under the old secret is re-signed under the new one: only
-    a file that no longer verifies (it was never usable) is dropped. The
-    embedded default data (unsigned, in the same tfsigns cache) is removed:
-    tfsigns generates it again, the same bytes, when it is next needed.
-
-    Args:
-        answer_keys: `AnswerKey`s whose loading has finished.
-    """
-    from tfsigns.data import cache_dir, embedded_default_name
-
-    shutil.rmtree(cache_dir() / embedded_default_name(), ignore_errors=True)
-    folder = cache_folder()
-    old_secret = _cache_secret()
-    if old_secret is None:
-        return
-    kept = {}
-    try:
-        paths = [path for path in folder.iterdir() if path.suffix == ".npz" and not path.name.startswith(".")]
-    except OSError:
-        return
-    for path in paths:
-        arrays = _verified_arrays(path, old_secret)
-        if arrays is not None:
-            kept[path] = arrays
-    for key in answer_keys:
-        kept.update(key.held())  # what was verified before the submission ran wins
-    try:
-        handle, temporary = tempfile.mkstemp(prefix=".tmp-key-", dir=folder)  # created 0600
-        with os.fdopen(handle, "wb") as stream:
-            stream.write(secrets.token_bytes(32))
-        os.replace(temporary, folder / _KEY_FILE)
-    except OSError:
-        return
-    for path, arrays in kept.items():
-        _write_cache(path, arrays)
-
-
-def _verified_arrays(path, secret):
-    """Every array of a signed cache file whose signature verifies under `secret`, else None."""
-    try:
-        if path.is_symlink() or not path.is_file():
-            return None
-        with np.load(path, allow_pickle=False) as archive:
-            arrays = {name: archive[name] for name in archive.files}
-    except (OSError, ValueError, zipfile.BadZipFile, EOFError):
-        return None
-    tag = arrays.pop(_TAG, None)
-    if tag is None or not hmac.compare_digest(np.asarray(tag, dtype=np.uint8).tobytes(), _signature(secret, arrays)):
-        return None
-    return arrays
+    return answer_cache.cache_path(kind, dict(key, answers=ANSWERS_VERSION, reference=_reference_source_digest()))
 
 
 # ---------------------------------------------------------------------------
@@ -558,12 +380,12 @@ class AnswerKey:
 
     def _cached(self, path, names, compute):
         """The signed cache file's arrays, else `compute()`'s (then cached). Held in memory from here on."""
-        arrays, problem = _read_cache(path, names)
+        arrays, problem = answer_cache.read(path, names)
         if problem:
             self.notes.append(problem)
         if arrays is None:
             arrays = compute()
-            _write_cache(path, arrays)
+            answer_cache.write(path, arrays)
         self._held[path] = arrays
         return arrays
 
