@@ -41,9 +41,15 @@ class TF2Introduction(Assignment):
     def choose_edition(self, requested, program):
         return recognition.choose(requested, program)
 
-    def for_submission(self, edition, program):
-        """(calls, checks) for one submission: the loss under the name it defines, the family's tests (`checks.for_program`)."""
-        return table.for_program(edition, program)
+    def for_submission(self, checks, edition, program):
+        """The selected rows as the submission's template has them: the loss under the name it defines, the family's tests.
+
+        `checks` are the selected rows of `CHECKS` (`--only`); the family's
+        rows (`checks.for_program`) are kept for those the selection holds.
+        """
+        calls, rows = table.for_program(edition, program)
+        selected = {check.expect for check in checks}
+        return calls, tuple(row for row in rows if row.expect in selected)
 
     def load_data(self, data_dir):
         from graders.assignments.tf2_introduction.answers import load_grading_data
