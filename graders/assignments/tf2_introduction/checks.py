@@ -44,6 +44,10 @@ _TRANSPOSE = (
     "the loss without the transposes: categorical_crossentropy wants one example per row, "
     "so pass tf.transpose(labels) and tf.transpose(logits)"
 )
+_MODEL = (
+    "model() is provided code: it trains with your initialize_parameters, forward_propagation and loss, "
+    "so a failed check of one of those moves its costs; if they all pass, compare your model() with the template's"
+)
 _FROM_LOGITS = "missing from_logits=True: Z3 holds logits, not probabilities (categorical_crossentropy(..., from_logits=True))"
 
 CHECKS = (
@@ -164,10 +168,12 @@ CHECKS = (
     Check(
         "model: cost after epoch 0", "model", 0, "model", "model:cost_0", "model_cost", "0", PUBLISHED,
         "model() should print \"Cost after epoch 0: ...\" as tfsigns' reference run on the same data",
+        (("differs", _MODEL),),
     ),
     Check(
         "model: cost after epoch 10", "model", 0, "model", "model:cost_10", "model_cost", "10", PUBLISHED,
         "model() should print \"Cost after epoch 10: ...\" as tfsigns' reference run on the same data",
+        (("differs", _MODEL),),
     ),
 )
 

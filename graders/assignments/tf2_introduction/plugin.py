@@ -75,7 +75,9 @@ class TF2Introduction(Assignment):
         )
 
     def failure_variant(self, check, outcome):
-        """The label of a known mistake from a failed call: "raised TypeError", ..."""
+        """The label of a known mistake from a failed call: "raised TypeError", ...; model(): what it calls."""
+        if check.function == "model" and outcome.status == "raised":
+            return "differs"
         if outcome.status == "raised":
             return f"raised {outcome.error.get('type', '')}"
         return ""
@@ -203,7 +205,7 @@ def _model_cost(check, outcome, answer, rtol, atol, edition):
     if compare.close(got, answer.value, rtol, atol):
         return compare.PASSED
     return compare.Verdict(False, f"wrong value: printed {printed}, want {answer.value:.6f} "
-                                  f"(tolerance {compare.tolerance_text(rtol, atol)})")
+                                  f"(tolerance {compare.tolerance_text(rtol, atol)})", "differs")
 
 
 _KINDS = {
