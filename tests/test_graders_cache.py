@@ -105,11 +105,23 @@ def test_a_confined_submission_can_neither_read_nor_change_the_cache():
 
 FORGER = '''
 # Without confinement: reads the cache's key and signs values of its own (a perfect forgery).
+import hashlib
+import hmac
+import json
 import os
 import numpy as np
-from graders.answer_cache import signature
 
 FOLDER = {folder!r}
+
+
+def signature(secret, arrays):
+    # graders.answer_cache.signature, written out: a forger needs no grader module in its view
+    mac = hmac.new(secret, digestmod=hashlib.sha256)
+    for name in sorted(arrays):
+        array = np.ascontiguousarray(arrays[name])
+        mac.update(json.dumps([name, array.dtype.str, list(array.shape)]).encode())
+        mac.update(array.tobytes())
+    return mac.digest()
 
 
 def ones(shape):
@@ -145,7 +157,7 @@ def test_without_confinement_the_cache_is_resealed_once_the_submission_is_gone(t
         "forger.py ran without full confinement (confinement turned off (GRADERS_CONFINE=0)); "
         "the cached answers were verified before it ran and resealed after"
     )
-    assert [check.passed for check in results.checks][0]  # the forgery ran: ones() returned
+    assert [check.passed for check in results.checks][0], (results.notes, results.checks[0])  # the forgery ran: ones() returned
     # Resealed: the values verified before it ran, under a new key; its forgery is gone.
     assert _contents(folder) == values
     assert not embedded.exists()

@@ -32,6 +32,14 @@ def test_the_child_sees_python_and_the_staged_helpers_but_not_the_project():
             assert source.startswith(os.path.realpath(sys.prefix)), source
     staged = sorted(str(path.relative_to(stage)) for path in Path(stage).rglob("*.py"))
     assert staged == sorted(isolation.child_files())
+    # The core's files and the TF1 assignment's child side; its table, answer key and plug-in stay with the parent.
+    assert set(isolation.CHILD_FILES) | {
+        "graders/assignments/tf1_tutorial/__init__.py",
+        "graders/assignments/tf1_tutorial/runners.py",
+        "graders/assignments/tf1_tutorial/compat/__init__.py",
+        "graders/assignments/tf1_tutorial/compat/tf_utils.py",
+        "tfsigns/tf_utils.py",
+    } == set(staged)
     assert not any(name.endswith(("assignment.py", "keras_model.py", "tf2.py", "answers.py")) for name in staged)
     assert "--unshare-pid" in command and "--unshare-net" in command and "--die-with-parent" in command
     assert command[command.index("--size") + 1] == str(isolation.WORK_MB * 1024 * 1024)

@@ -1,4 +1,4 @@
-"""The checks, declared once as data: what is called, what it is compared with, what it is worth.
+"""The TF1 assignment's checks, declared once as data: what is called, what it is compared with, what it is worth.
 
 `CALLS` says how the child calls each graded function (its runner, and the
 answer key's inputs); several checks share one call (model() runs once for
@@ -10,6 +10,8 @@ keyed by the label of the mistaken variant the answer key computes.
 Tolerance: `PUBLISHED` means the tolerance declared with the value in
 `tfsigns/expected.py`; a pair is (rtol, atol) for values the grader computes
 with the reference; `Examples(n)` allows n examples either way in an accuracy.
+The row types are the core's (`graders.checks`); a hint may name `{variant}`
+and `{other}`, the other edition (`plugin.TF1Tutorial.hint`).
 """
 from graders.checks import PUBLISHED, Call, Check, Examples, graded_functions
 
