@@ -368,7 +368,7 @@ class AnswerKey:
         raise KeyError(name)
 
     def _one_hot_case2(self):
-        """Test 2: label [2] with C = 5 (the tf2 family's v2.1+ test), C = 4 before."""
+        """Test 2: label [2] with C = 5 (the tf2 family's v2.1+ test), C = 4 in the mean family (the early one has none)."""
         return E.TF2_ONE_HOT_CASES[2] if self.edition == "tf2" else E.TF2_ONE_HOT_CASES[1]
 
     # -- answers -----------------------------------------------------------
@@ -393,10 +393,8 @@ class AnswerKey:
         return _published(E.TF2_SIGMOID_12)
 
     def _one_hot(self, case):
+        """A (C,) vector, and the (C, 1) column as the known wrong shape (the early template's Test 1 is its own)."""
         _, _, expected = case
-        if self.edition == "tf2-early":
-            column = Answer(np.asarray(expected.value).reshape(-1, 1), expected.atol, expected.rtol, E.TF2_EARLY_NOTEBOOK)
-            return Answer(column.value, column.atol, column.rtol, column.source, {"a vector": np.asarray(expected.value)})
         return _published(expected, {"a column": np.asarray(expected.value).reshape(-1, 1)})
 
     def _answer_one_hot_matrix_test1(self):

@@ -164,8 +164,8 @@ def run_model(function, args, values):
     """model(...) for N epochs on the grader's data, through the template's pipeline (not the learner's maps).
 
     args: train_x uint8 (m, 64, 64, 3), train_y int (1, m), test_x, test_y, epochs, edition.
-    Returns what model() returned: "tf2"/"tf2-mean" (parameters, costs, train_acc,
-    test_acc), "tf2-early" the parameters; the costs are reported as an array.
+    model() returns (parameters, costs, train_acc, test_acc) ("tf2-early": the
+    parameters): the keys of the parameters are described.
     """
     import numpy as np
 
@@ -179,13 +179,8 @@ def run_model(function, args, values):
         tf.data.Dataset.from_tensor_slices(np.asarray(test_y).reshape(-1).astype(np.int64)).map(label),
     )
     result = function(*datasets, num_epochs=int(epochs))
-    parameters = result
-    if isinstance(result, (tuple, list)) and len(result) == 4:
-        parameters, costs = result[0], result[1]
-        try:
-            values.add("costs", np.asarray([float(cost) for cost in costs], dtype=np.float64))
-        except (TypeError, ValueError):
-            values.items["costs"] = {"kind": "other", "type": type(costs).__name__}
+    # What is compared are the printed "Cost after epoch" lines (the child's capture); the result is described only.
+    parameters = result[0] if isinstance(result, (tuple, list)) and len(result) == 4 else result
     if isinstance(parameters, dict):
         values.items["keys"] = {"kind": "keys", "keys": sorted(str(key) for key in parameters)[:50]}
     else:
