@@ -330,6 +330,7 @@ class Child:
         self.reference = False
         self.memory_mb = 0
         self.runners = None  # the assignment's child module
+        self.wrap = None  # the child module's `loaded(program, namespace)` hook's answer: function -> the function to call
 
     def send(self, message):
         from graders.channel import send_blocking
@@ -375,6 +376,7 @@ class Child:
                 _guard_signals()
             _limit_resources(setup["memory_mb"], setup["file_mb"], setup.get("processes", 0))
             load_errors = self._load_program(setup["program"], compat, graded_names)
+            self.wrap = self._loaded_hook(setup["program"])
         states = {name: self._state(name) for name in graded_names}
         self.send({"status": "ready", "functions": states, "load_errors": load_errors, "confinement": confinement})
         self.serve()
@@ -403,6 +405,20 @@ class Child:
         self.namespace = namespace
         self.functions = {name: namespace[name] for name in graded_names if name in namespace}
         return errors[:50]
+
+    def _loaded_hook(self, program):
+        """The child module's optional `loaded(program, namespace)`: after loading, a wrapper for every graded call, or None.
+
+        An assignment uses it to give a graded function what the submission's
+        earlier top-level code made (TF1: its graph objects, made again in each
+        call's fresh graph).
+        """
+        from graders.submission import Program, Unit
+
+        hook = getattr(self.runners, "loaded", None)
+        if hook is None:
+            return None
+        return hook(Program(program["kind"], tuple(Unit(**unit) for unit in program["units"])), self.namespace)
 
     def _state(self, name):
         if name not in self.functions:
@@ -446,7 +462,8 @@ class Child:
             if timeout > 0:
                 signal.signal(signal.SIGALRM, expire)
                 signal.setitimer(signal.ITIMER_REAL, timeout)
-            self.runners.RUNNERS[request["runner"]](self.functions[name], args, values)
+            function = self.functions[name] if self.wrap is None else self.wrap(self.functions[name])
+            self.runners.RUNNERS[request["runner"]](function, args, values)
             status = "returned"
         except CallTimeout:
             status = "timeout"

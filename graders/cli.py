@@ -23,7 +23,7 @@ def add_grading_arguments(parser):
     parser.add_argument(
         "--assignment", default=AUTO, metavar="auto|NAME",
         help=f"the assignment: auto recognises it in each submission (the graded functions it defines, its marker "
-        f"cells and texts), a name forces one (of: {', '.join(assignments.names())}; see --list-assignments) (default: auto)",
+        f"cells and texts), a name forces one (of: {', '.join(assignments.names())}; python -m graders --list-assignments lists them) (default: auto)",
     )
     parser.add_argument(
         "--edition", default=AUTO, metavar="auto|EDITION",

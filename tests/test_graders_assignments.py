@@ -133,6 +133,13 @@ def run_value(function, args, values):
 RUNNERS = {"value": run_value}
 
 
+def loaded(program, namespace):
+    """After loading: calls subtract the submission's top-level SHIFT (a hook that sees what earlier cells made)."""
+    if "SHIFT" not in namespace or not program.units:
+        return None
+    return lambda function: (lambda *args: function(*args) - namespace["SHIFT"])
+
+
 def reference_functions(edition):
     return {"double": lambda x: 2 * x}
 '''
@@ -291,9 +298,13 @@ def test_the_edition_names_its_assignment_and_unknown_editions_fail_in_grade(toy
 
 
 def test_the_toy_assignment_is_graded_through_the_sandbox(toy, tmp_path):
-    """One child start: the toy's runner ran in the sandbox on the toy's input; the core compared and hinted."""
+    """One child start: the toy's runner ran in the sandbox on the toy's input; the core compared and hinted.
+
+    The submission's double(x) gives 2 x + 1 + SHIFT; the hint for 2 x + 1 shows that the toy's
+    `loaded` hook wrapped the call (it subtracts SHIFT).
+    """
     wrong = tmp_path / "wrong.py"
-    wrong.write_text("import numpy as np\n\ndef double(x):\n    return np.asarray(x) + x + 1\n")
+    wrong.write_text("import numpy as np\n\nSHIFT = 5.0\n\n\ndef double(x):\n    return np.asarray(x) + x + 1 + SHIFT\n")
     results = grading.grade(str(wrong), grading.Options())
     assert results.error == ""
     assert (results.edition, results.edition_reason, results.score, results.max_score) == ("plain", "auto: double defined", 0, 7)
