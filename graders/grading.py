@@ -237,7 +237,8 @@ def grade(submission=None, options=Options(), prepared=None):
             if program.fatal:
                 # Nothing runs: no child process, no answer key.
                 reason = f"the submission did not load: {program.fatal}"
-                results.checks = [_call_failed(assignment, check, reason) for check in _selected(assignment, options.only)]
+                _, checks = assignment.for_submission(_selected(assignment, options.only), choice.edition, program)
+                results.checks = [_call_failed(assignment, check, reason) for check in checks]
                 return results
         if prepared is None:
             prepared = prepare(options)
@@ -248,12 +249,14 @@ def grade(submission=None, options=Options(), prepared=None):
                 f"(graded: {', '.join(assignment.graded_functions)})"
             )
         checks, answers = part.checks, prepared.answer_key(assignment, choice.edition)
+        # The rows as this submission's template has them (names and tests may differ by template).
+        calls, checks = assignment.for_submission(checks, choice.edition, program)
         if answers.data is not None:
             results.data = answers.data.description
         results.basis = assignment.basis(answers, choice.edition)
         answers.wait()  # loaded and verified before any of the submission's code runs
         results.notes.extend(answers.notes)
-        outcomes, load = _run_calls(assignment, program, checks, answers, choice.edition, options)
+        outcomes, load = _run_calls(assignment, calls, program, checks, answers, choice.edition, options)
         if program is not None:  # a submission's code ran (the bundled reference is not confined)
             results.confined, results.confinement = load.confined, load.confinement
             results.sandbox, results.sandbox_warning = load.sandbox, load.warning
@@ -273,11 +276,10 @@ def grade(submission=None, options=Options(), prepared=None):
     return results
 
 
-def _run_calls(assignment, program, checks, answers, edition_name, options):
+def _run_calls(assignment, calls, program, checks, answers, edition_name, options):
     limits = Limits.from_timeout(options.timeout, options.memory_mb, options.budget)
     budget_end = time.monotonic() + limits.budget
     call_keys = tuple(dict.fromkeys(check.call for check in checks))
-    calls = assignment.calls
     graded = tuple(dict.fromkeys(calls[key].function for key in call_keys))
     outcomes = {}
     hung = set()  # functions that hit the time limit once: one limit per function, not per input
@@ -318,9 +320,10 @@ def _result(assignment, check, verdict, edition):
     )
 
 
-def _call_failed(assignment, check, reason):
-    """A check whose call gave nothing to compare: the reason says it all, no "want" line."""
-    return replace(_result(assignment, check, compare.Verdict(False, reason), assignment.default_edition), failure="")
+def _call_failed(assignment, check, reason, variant="", edition=None):
+    """A check whose call gave nothing to compare: the reason says it all, no "want" line (a known mistake's hint may follow)."""
+    verdict = compare.Verdict(False, reason, variant)
+    return replace(_result(assignment, check, verdict, edition or assignment.default_edition), failure="")
 
 
 def _evaluate(assignment, check, outcome, answers, edition, program, load):
@@ -328,7 +331,7 @@ def _evaluate(assignment, check, outcome, answers, edition, program, load):
     if failure:
         if outcome.status == "missing":
             failure += _why_missing(check.function, program, load)
-        return _call_failed(assignment, check, failure)
+        return _call_failed(assignment, check, failure, assignment.failure_variant(check, outcome), edition)
     verdict = assignment.evaluate(check, outcome, answers, edition)
     if verdict is None:
         verdict = _core_verdict(check, outcome, answers.answer(check.expect))

@@ -76,6 +76,32 @@ def read_notebook(text):
     return code_cells, texts
 
 
+def nbgrader_cells(text):
+    """The nbgrader identity of each cell that has one: ((label, grade_id, checksum), ...).
+
+    The metadata survives a learner's edits of the cell (the course's
+    template is recognised by it); label is "code cell 7" or "markdown cell 3".
+    Reading only: a notebook that is not one gives ().
+    """
+    try:
+        cells = json.loads(text).get("cells")
+    except (json.JSONDecodeError, AttributeError):
+        return ()
+    found, counts = [], {"code": 0, "markdown": 0}
+    for cell in cells if isinstance(cells, list) else ():
+        if not isinstance(cell, dict):
+            continue
+        kind = "code" if cell.get("cell_type") == "code" else "markdown"
+        counts[kind] += 1
+        metadata = cell.get("metadata")
+        nbgrader = metadata.get("nbgrader") if isinstance(metadata, dict) else None
+        if isinstance(nbgrader, dict):
+            grade_id, checksum = nbgrader.get("grade_id", ""), nbgrader.get("checksum", "")
+            if isinstance(grade_id, str) and isinstance(checksum, str):
+                found.append((f"{kind} cell {counts[kind]}", grade_id[:100], checksum[:64]))
+    return tuple(found)
+
+
 def _joined(source):
     """A cell's source or an output's text: a string, or a list of strings (nbformat's two spellings)."""
     if isinstance(source, list):

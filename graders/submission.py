@@ -55,6 +55,8 @@ class Program:
         texts: ((label, text), ...) read but never run: a notebook's
             markdown cells and saved outputs (a .py file's comments are in
             its unit's source).
+        nbgrader: ((label, grade_id, checksum), ...) of a notebook's cells
+            (`notebook.nbgrader_cells`): which template the cells came from.
     """
 
     kind: str
@@ -62,6 +64,7 @@ class Program:
     syntax_errors: tuple = ()
     fatal: str = ""
     texts: tuple = ()
+    nbgrader: tuple = ()
 
 
 def read_program(path):
@@ -78,6 +81,7 @@ def read_program(path):
     raw = path.read_bytes()
     text = raw.decode("utf-8", errors="replace")
     texts = ()
+    nbgrader = ()
     if suffix == ".py":
         units = (Unit("", f"<{path.name}>", text),)
         kind = "py"
@@ -91,13 +95,14 @@ def read_program(path):
             for number, source in cells
         )
         kind = "ipynb"
+        nbgrader = notebook.nbgrader_cells(text)
     errors = tuple(message for message in (syntax_error(unit) for unit in units) if message)
     fatal = ""
     if kind == "py" and errors:
         fatal = errors[0]
     elif kind == "ipynb" and not units:
         fatal = "the notebook has no code cells"
-    return Program(kind, units, errors, fatal, tuple(texts))
+    return Program(kind, units, errors, fatal, tuple(texts), nbgrader)
 
 
 def _graded_name(source):

@@ -200,7 +200,7 @@ def test_recognition_scores_the_tf1_functions_and_defaults_to_tf1():
 
 
 def test_a_new_assignment_is_one_package(toy):
-    assert assignments.names() == ("tf1_tutorial", "toy_double")
+    assert assignments.names() == ("tf1_tutorial", "tf2_introduction", "toy_double")
     assert assignments.recognise(_program("def double(x):\n    return 2 * x\n")) == (toy, assignments.Recognition(100, "double defined"))
     assert assignments.recognise(_program("def create_placeholders(n_x, n_y):\n    pass\n"))[0].name == "tf1_tutorial"
     assert assignments.owner("scalar") is toy
@@ -254,18 +254,19 @@ def test_list_assignments_from_the_command_line():
 def test_list_assignments_aligns_the_columns(toy, capsys):
     assert cli.main(["--list-assignments"]) == 0
     assert capsys.readouterr().out == (
-        "tf1_tutorial  v3, v3b        TensorFlow Tutorial (2018, TF1 placeholders and sessions; SIGNS)\n"
-        "toy_double    plain, scalar  Toy: double(x) (test-only)\n"
+        "tf1_tutorial      v3, v3b                   TensorFlow Tutorial (2018, TF1 placeholders and sessions; SIGNS)\n"
+        "tf2_introduction  tf2, tf2-mean, tf2-early  Tensorflow_introduction (2021-2025, eager TF2: tf.Variable, GradientTape, tf.data; SIGNS)\n"
+        "toy_double        plain, scalar             Toy: double(x) (test-only)\n"
     )
 
 
 @pytest.mark.parametrize(
     "argv, message",
     [
-        (["--assignment", "tf3"], "error: --assignment: expected auto or one of tf1_tutorial, toy_double, received 'tf3'\n"),
+        (["--assignment", "tf3"], "error: --assignment: expected auto or one of tf1_tutorial, tf2_introduction, toy_double, received 'tf3'\n"),
         (["--assignment", "tf1_tutorial", "--edition", "scalar"], "error: --edition: expected auto or an edition of tf1_tutorial (v3, v3b), received 'scalar'\n"),
         (["--assignment", "toy_double", "--edition", "v3"], "error: --edition: expected auto or an edition of toy_double (plain, scalar), received 'v3'\n"),
-        (["--edition", "v4"], "error: --edition: expected auto or an edition of an assignment (tf1_tutorial: v3, v3b; toy_double: plain, scalar), received 'v4'\n"),
+        (["--edition", "v4"], "error: --edition: expected auto or an edition of an assignment (tf1_tutorial: v3, v3b; tf2_introduction: tf2, tf2-mean, tf2-early; toy_double: plain, scalar), received 'v4'\n"),
         (["--assignment", "toy_double", "--only", "sigmoid"], "error: not a graded function: sigmoid (graded: double)\n"),
     ],
 )
@@ -287,7 +288,7 @@ def test_the_edition_names_its_assignment_and_unknown_editions_fail_in_grade(toy
     options = grading.Options(edition="scalar")
     assert [assignment.name for assignment in grading.scope(options)] == ["toy_double"]
     assert grading.wanted_editions(options) == ("scalar",)
-    assert grading.wanted_editions(grading.Options()) == ("v3", "v3b", "plain", "scalar")
+    assert grading.wanted_editions(grading.Options()) == ("v3", "v3b", "tf2", "tf2-mean", "tf2-early", "plain", "scalar")
     results = grading.grade(None, grading.Options(assignment="tf1_tutorial", edition="plain"))
     assert results.error == "--edition: expected auto or an edition of tf1_tutorial (v3, v3b), received 'plain'"
 

@@ -98,6 +98,20 @@ class Assignment:
         """`answer_key`'s need_functions for the selected `checks` (default: True)."""
         return True
 
+    def for_submission(self, checks, edition, program):
+        """(calls, checks) to grade one submission of `edition` with: by default `calls` and the selected `checks` as they are.
+
+        An assignment whose templates name a graded function differently or test
+        it differently overrides this (tf2_introduction: `compute_total_loss`
+        or `compute_cost`, the loss's Test 2 in one family only). `program` is
+        None for the bundled reference.
+        """
+        return self.calls, checks
+
+    def failure_variant(self, check, outcome):
+        """The label of a known mistake a failed call shows (e.g. "raised TypeError"), for `hint`; "" by default."""
+        return ""
+
     def child_sources(self):
         """{staged path: source file} of `child_files` (default: each found at its path in the project)."""
         from pathlib import Path
