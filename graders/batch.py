@@ -142,7 +142,13 @@ def _grade_folder(args, directory, copies):
     problem = cli.options_problem(args)
     if problem:
         return _error(printable(problem))
-    columns = functions(options)
+    from graders.grading import recognised
+
+    try:
+        in_class, class_editions = recognised(options, [entry.path for entry in files])
+    except ValueError as error:
+        return _error(printable(str(error)))
+    columns = functions(options, in_class)
     previous = None
     if args.resume:
         try:
@@ -160,15 +166,15 @@ def _grade_folder(args, directory, copies):
     if args.scheduler:
         return _grade_on_cluster(args, files, skipped, done, todo, options, columns, previous)
 
-    from graders.grading import GradingError, prepare, wanted_editions
+    from graders.grading import GradingError, prepare
 
     try:
-        prepared = prepare(options)
+        prepared = prepare(options, within={assignment.name for assignment in in_class})
     except GradingError as error:
         return _error(printable(str(error)))
     try:
         try:
-            prepared.wait(wanted_editions(options))
+            prepared.wait(class_editions)  # the keys the class needs, ready before any child starts
         except GradingError as error:
             return _error(printable(str(error)))
         try:
@@ -290,13 +296,20 @@ def _failed(entry, options, error):
     return Results(entry.name, initial_edition(options), error=error)
 
 
-def functions(options):
-    """The graded functions of `options.only` (all when None), of every assignment in scope, in registry and table order: the gradebook's point columns."""
+def functions(options, in_class=None):
+    """The gradebook's point columns: the graded functions of `options.only` (all when None), in registry and table order.
+
+    Args:
+        options: an `Options`.
+        in_class: the assignments the class's files are graded as (`grading.recognised`);
+            None: every assignment in scope.
+    """
     from graders.grading import scope
 
     only = options.only
+    chosen = scope(options) if in_class is None else in_class
     return list(dict.fromkeys(
-        name for assignment in scope(options) for name in assignment.graded_functions if not only or name in only
+        name for assignment in chosen for name in assignment.graded_functions if not only or name in only
     ))
 
 

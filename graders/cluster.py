@@ -115,14 +115,17 @@ def grade_remote(name, content, options):
 
 
 def _prepare(options):
-    """This worker's `Prepared` for `options`, its answer keys loaded and verified (once per process)."""
-    from graders.grading import prepare, wanted_editions
+    """This worker's `Prepared` for `options` (once per process); each answer key loads when a task first needs it.
+
+    Lazily: a worker that only ever sees TF1 notebooks never computes a TF2 key.
+    `grade()` waits for the key before the submission's child starts.
+    """
+    from graders.grading import prepare
 
     key = dataclasses.replace(options, timeout=None, memory_mb=0, budget=None)  # what the keys depend on
     with _prepared_lock:
         prepared = _prepared.get(key)
         if prepared is None:
-            prepared = prepare(options)
-            prepared.wait(wanted_editions(options))
+            prepared = prepare(options, within=())
             _prepared[key] = prepared
     return prepared

@@ -170,8 +170,13 @@ def scope(options):
     return chosen
 
 
-def prepare(options):
+def prepare(options, within=None):
     """A `Prepared` with the part of every assignment in `scope(options)` (their data loaded now).
+
+    Args:
+        options: an `Options`.
+        within: names of the assignments to load now (a batch's `recognised`); None: all in scope.
+            Another one is still loaded when a submission needs it.
 
     Raises:
         GradingError: the data for model() cannot be found or read.
@@ -179,10 +184,41 @@ def prepare(options):
     """
     prepared = Prepared(options)
     for assignment in scope(options):
+        if within is not None and assignment.name not in within:
+            continue
         prepared.part(assignment)
         if options.edition in assignment.editions:
             prepared.answer_key(assignment, options.edition)  # start now: it overlaps reading the submission
     return prepared
+
+
+def recognised(options, paths):
+    """What a batch of `paths` will be graded as: (assignments in registry order, their editions).
+
+    Each file is read and recognised as `grade()` reads it, so a class of TF1
+    notebooks gets TF1's gradebook columns and answer keys only, not every
+    registered assignment's. A file that cannot be read or does not load
+    counts for nothing (`grade()` fails it without an answer key). When no file
+    counts, the default assignment's (or the one scope names).
+    """
+    chosen, editions = set(), set()
+    for path in paths:
+        try:
+            program = read_program(path)
+        except OSError:
+            continue
+        if program.fatal:
+            continue
+        assignment = assignments.choose(options.assignment, options.edition, program)
+        chosen.add(assignment.name)
+        editions.add(assignment.choose_edition(options.edition, program).edition)
+    in_scope = scope(options)
+    ordered = [assignment for assignment in in_scope if assignment.name in chosen]
+    if not ordered:
+        default_name = assignments.default().name
+        ordered = [next((a for a in in_scope if a.name == default_name), in_scope[0])]
+        editions = {ordered[0].default_edition} if options.edition == AUTO else {options.edition}
+    return ordered, tuple(edition for assignment in ordered for edition in assignment.editions if edition in editions)
 
 
 def wanted_editions(options):
