@@ -71,7 +71,7 @@ def test_check_with_an_unknown_edition_prints_one_line():
 
     out = io.StringIO()
     check(sigmoid, edition="v4", stream=out)
-    assert out.getvalue() == "check: edition: expected v3, v3b or auto, received 'v4'\n"
+    assert out.getvalue() == "check: edition: expected v3, v3b, tf2, tf2-mean, tf2-early or auto, received 'v4'\n"
 
 
 def test_submission_keeps_the_function_on_its_cell_line_numbers():

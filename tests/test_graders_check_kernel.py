@@ -13,6 +13,7 @@ import pytest
 
 SOLUTION = Path(__file__).parent / "submissions" / "tf1_solution.py"
 MISTAKE = Path(__file__).parent / "submissions" / "mistake_draw_order.py"
+TF2_SOLUTION = Path(__file__).parent / "submissions" / "tf2" / "ok_v31_script.py"
 
 
 def _function_source(path, name):
@@ -61,6 +62,7 @@ def kernel_reports():
 
 def test_check_in_a_kernel_grades_the_cell_that_defined_the_function(kernel_reports):
     lines = kernel_reports[2].splitlines()
+    assert not [line for line in lines if line.startswith("note:")], lines  # `from graders import check` is not graded code
     assert any(line.startswith("PASS  linear_function: Y = WX + b") and line.endswith("5/5") for line in lines), lines
     assert "Score: 5/5 (all checks passed)" in lines
     assert any(line.startswith("Sandbox: ") for line in lines), lines  # graded in the sandbox, not in the kernel
@@ -76,3 +78,27 @@ def test_check_in_a_kernel_sees_the_redefined_function_and_gives_its_hint(kernel
 def test_check_in_a_kernel_refuses_what_is_not_a_graded_function_in_one_line(kernel_reports):
     assert kernel_reports[5].count("\n") == 1
     assert kernel_reports[5].startswith("check: expected a graded function (e.g. check(linear_function)), received ")
+
+
+@pytest.fixture(scope="module")
+def tf2_kernel_reports():
+    """A TF2-edition notebook: its sigmoid and its loss, checked one at a time."""
+    cells = [
+        "import numpy as np\nimport tensorflow as tf\n",
+        _function_source(TF2_SOLUTION, "sigmoid"),
+        _function_source(TF2_SOLUTION, "compute_total_loss"),
+        "from graders import check\ncheck(sigmoid)\n",
+        "check(compute_total_loss)\n",
+    ]
+    return _run_cells(cells)
+
+
+def test_check_in_a_kernel_grades_a_tf2_notebook_as_the_tf2_edition(tf2_kernel_reports):
+    sigmoid_lines, loss_lines = tf2_kernel_reports[3].splitlines(), tf2_kernel_reports[4].splitlines()
+    for lines in (sigmoid_lines, loss_lines):
+        assert "Edition: tf2 (auto: compute_total_loss defined)" in lines, lines
+        assert not [line for line in lines if line.startswith("note:")], lines
+    assert [line.split()[1] for line in sigmoid_lines if line.startswith("PASS")] == ["sigmoid:"] * 3
+    assert "Score: 10/10 (all checks passed)" in sigmoid_lines
+    assert any(line.startswith("PASS  compute_total_loss: Test 1") for line in loss_lines), loss_lines
+    assert "Score: 10/10 (all checks passed)" in loss_lines
