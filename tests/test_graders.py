@@ -113,8 +113,8 @@ def test_removed_contrib_names_say_so():
     from graders import compat
 
     tf1 = compat.tf1_module()
-    with pytest.raises(AttributeError, match="tensorflow.contrib.layers.fully_connected was removed in TensorFlow 2"):
-        tf1.contrib.layers.fully_connected
+    with pytest.raises(AttributeError, match="tensorflow.contrib.layers.conv2d was removed in TensorFlow 2"):
+        tf1.contrib.layers.conv2d
 
 
 def test_submission_imports_of_tf_utils_and_compat_v1():

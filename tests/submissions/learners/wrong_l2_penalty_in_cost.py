@@ -1,10 +1,12 @@
 # Wrong: initialize_parameters passes regularizer = tf.contrib.layers.l2_regularizer(scale = 0.01)
 # to tf.get_variable for W1, W2, W3 and compute_cost adds tf.losses.get_regularization_loss() to the
-# cross-entropy. The graded functions are right on the grader's inputs (the same values; compute_cost
-# of the grader's Z3 and Y has no variables, so its penalty is 0), but model() trains on and prints
-# cross-entropy + 0.01 * sum(l2_loss(W)), not the course's epoch cost (REFERENCE.md: the cost of the
-# epoch-cost table is the mean softmax cross-entropy): the model() checks of costs, trained
-# parameters and accuracies are lost, as for any change to the assignment's cost.
+# cross-entropy. The graded functions are right on the grader's inputs: the same values, and
+# compute_cost of the grader's Z3 and Y has no variables in its graph, so its penalty is 0. But
+# model() trains on and prints cross-entropy + 0.01 * sum(l2_loss(W)), not the course's epoch cost
+# (REFERENCE.md: the epoch-cost table is the mean softmax cross-entropy of an unregularized
+# network), so model()'s printed costs, trained parameters and test accuracy are not the
+# reference's and lose their points, as any change to the assignment's cost would (on the tests'
+# small data it classifies more test images than the reference: better is not the assignment).
 
 
 # # TensorFlow Tutorial
