@@ -440,6 +440,7 @@ class Child:
         self.real_stderr = sys.stderr
         self.reference = False
         self.memory_mb = 0
+        self.graph_globals = None  # graders.compat.graph_globals.GraphGlobals of the loaded submission
 
     def send(self, message):
         from graders.channel import send_blocking
@@ -522,6 +523,7 @@ class Child:
             sys.stdout, sys.stderr = self.real_stdout, self.real_stderr
         self.namespace = namespace
         self.functions = {name: namespace[name] for name in graded_names if name in namespace}
+        self.graph_globals = compat.graph_globals.GraphGlobals(Program(program["kind"], units), namespace)
         return errors[:50]
 
     def _state(self, name):
@@ -566,7 +568,8 @@ class Child:
             if timeout > 0:
                 signal.signal(signal.SIGALRM, expire)
                 signal.setitimer(signal.ITIMER_REAL, timeout)
-            RUNNERS[request["runner"]](self.functions[name], args, values)
+            function = self.functions[name] if self.graph_globals is None else self.graph_globals.wrap(self.functions[name])
+            RUNNERS[request["runner"]](function, args, values)
             status = "returned"
         except CallTimeout:
             status = "timeout"

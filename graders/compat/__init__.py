@@ -24,6 +24,7 @@ import types
 
 from tfsigns._tf import import_tensorflow
 
+from . import graph_globals  # noqa: F401  (the child re-creates top-level graph objects with it)
 from .contrib import contrib_module
 
 # Names that must come from TF2's top level, not from tf.compat.v1.
