@@ -311,3 +311,16 @@ def test_wrong_kind_of_file_and_unwritable_json(tmp_path, capsys):
     assert capsys.readouterr().err == f"error: {text}: expected a .py file or an .ipynb notebook\n"
     assert cli.main(["--json", str(tmp_path / "missing" / "r.json")]) == 2
     assert "error: --json: folder" in capsys.readouterr().err
+
+
+def test_the_regularization_count_model_reports_is_read_only_as_a_non_negative_integer():
+    from graders.child import REGULARIZATION_KEY
+    from graders.grading import _count
+    from graders.sandbox import Outcome
+
+    def outcome(value):
+        return Outcome("returned", arrays={REGULARIZATION_KEY: np.asarray(value)})
+
+    assert _count(outcome(3), REGULARIZATION_KEY) == 3
+    assert _count(Outcome("returned"), REGULARIZATION_KEY) == 0
+    assert [_count(outcome(v), REGULARIZATION_KEY) for v in (-2, 2.5, [1, 2], True)] == [0, 0, 0, 0]
