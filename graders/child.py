@@ -20,7 +20,9 @@ the child's view): the child only reports what the submission returned and
 printed; the parent compares.
 
 Each runner calls the graded function the way the notebook's test cells did,
-in a fresh default graph:
+in a fresh default graph (where the top-level TensorFlow objects the function
+reads, `init = tf.global_variables_initializer()` say, are made again first:
+`graders.compat.graph_globals`):
 
 - value: `function(*args)` must give a value (array or number);
 - placeholders: `create_placeholders(12288, 6)` gives two tensors, described;
