@@ -177,3 +177,45 @@ def test_a_hostile_top_level_gains_nothing():
         graph_globals.wrap(namespace["reads"])()
     assert ran == []  # os.system is not TensorFlow: never called
     assert "stuck" not in namespace and "pwned" not in namespace
+
+
+HOSTILE_TOP_LEVEL = '''
+import numpy as np
+import tensorflow as tf
+
+
+def linear_function():
+    np.random.seed(1)
+    X, W, b = np.random.randn(3, 1), np.random.randn(4, 3), np.random.randn(4, 1)
+    return W @ X + b
+
+
+huge = tf.constant([0.5] * 10 ** 10)  # 80 GB of list: MemoryError under the child's limit
+
+
+def sigmoid(z):
+    with tf.Session() as session:
+        return session.run(tf.sigmoid(huge))
+
+
+forever = tf.constant(10 ** 10 ** 8)  # minutes of one C-level power: the timer cannot interrupt it
+
+
+def ones(shape):
+    with tf.Session() as session:
+        return session.run(forever)
+'''
+
+
+def test_top_level_statements_made_again_run_under_the_calls_limits(tmp_path):
+    """Through the real child: the memory limit stops `huge` (the name stays unbound), the call's time limit `forever`."""
+    from graders import grading
+
+    submission = tmp_path / "hostile_top_level.py"
+    submission.write_text(HOSTILE_TOP_LEVEL, encoding="utf-8")
+    results = grading.grade(str(submission), grading.Options(only=("linear_function", "sigmoid", "ones"), timeout=3))
+    reasons = {check.name: (check.passed, check.reason) for check in results.checks}
+    assert reasons["linear_function: Y = WX + b"] == (True, "")
+    assert reasons["sigmoid: sigmoid(0)"] == (False, "raised NameError at line 17: name 'huge' is not defined")
+    assert reasons["ones: ones([3])"][0] is False
+    assert reasons["ones: ones([3])"][1].startswith("did not finish within 3 s (the time limit)"), reasons
