@@ -165,10 +165,10 @@ class GraphGlobals:
         for index, unit in enumerate(program.units):
             try:
                 tree = ast.parse(unit.source, unit.filename)
-            except UNPARSABLE:
+                body = list(tree.body)
+                kept = kept_statements(tree.body)  # what run_program ran at load
+            except UNPARSABLE:  # reported by the parent; this runs at load, and must not end it
                 continue
-            body = list(tree.body)
-            kept = kept_statements(tree.body)  # what run_program ran at load
             for node in kept:
                 for name in _bound_names(node):
                     self.bindings.setdefault(name, []).append((index, node.lineno))
