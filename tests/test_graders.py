@@ -114,8 +114,8 @@ def test_removed_contrib_names_say_so():
     from graders.assignments.tf1_tutorial import compat
 
     tf1 = compat.tf1_module()
-    with pytest.raises(AttributeError, match="tensorflow.contrib.layers.fully_connected was removed in TensorFlow 2"):
-        tf1.contrib.layers.fully_connected
+    with pytest.raises(AttributeError, match="tensorflow.contrib.layers.conv2d was removed in TensorFlow 2"):
+        tf1.contrib.layers.conv2d
 
 
 def test_submission_imports_of_tf_utils_and_compat_v1():
@@ -311,3 +311,16 @@ def test_wrong_kind_of_file_and_unwritable_json(tmp_path, capsys):
     assert capsys.readouterr().err == f"error: {text}: expected a .py file or an .ipynb notebook\n"
     assert cli.main(["--json", str(tmp_path / "missing" / "r.json")]) == 2
     assert "error: --json: folder" in capsys.readouterr().err
+
+
+def test_the_regularization_count_model_reports_is_read_only_as_a_non_negative_integer():
+    from graders.assignments.tf1_tutorial.plugin import _count
+    from graders.assignments.tf1_tutorial.runners import REGULARIZATION_KEY
+    from graders.sandbox import Outcome
+
+    def outcome(value):
+        return Outcome("returned", arrays={REGULARIZATION_KEY: np.asarray(value)})
+
+    assert _count(outcome(3), REGULARIZATION_KEY) == 3
+    assert _count(Outcome("returned"), REGULARIZATION_KEY) == 0
+    assert [_count(outcome(v), REGULARIZATION_KEY) for v in (-2, 2.5, [1, 2], True)] == [0, 0, 0, 0]

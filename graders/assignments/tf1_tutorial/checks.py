@@ -34,6 +34,11 @@ _DRAW_ORDER = (
     "then b = np.random.randn(4, 1): your Y is what they give {variant}"
 )
 _RELU = "forward_propagation is LINEAR -> RELU -> LINEAR -> RELU -> LINEAR: "
+_REGULARIZED = (
+    "model()'s graph holds regularization penalties (tf.GraphKeys.REGULARIZATION_LOSSES, filed by "
+    "tf.get_variable(..., regularizer=...)): the course's cost is the mean cross-entropy alone; a cost that adds "
+    "them (tf.losses.get_regularization_loss()) trains another network than the assignment's"
+)
 _EDITION = (
     "that is edition {other}'s convention for the epoch cost "
     "(v3 divides the summed minibatch costs by int(m / minibatch_size), v3b by minibatch_size); "
@@ -126,6 +131,7 @@ CHECKS = (
         (
             ("edition", _EDITION),
             ("divided by the number of minibatches", "the epoch cost divides the summed minibatch costs by num_minibatches = int(m / minibatch_size), not by the number of minibatches"),
+            ("regularization losses", _REGULARIZED),
         ),
     ),
     Check(
@@ -134,6 +140,7 @@ CHECKS = (
         (
             ("edition", _EDITION),
             ("divided by the number of minibatches", "the epoch cost divides the summed minibatch costs by num_minibatches = int(m / minibatch_size), not by the number of minibatches"),
+            ("regularization losses", _REGULARIZED),
         ),
     ),
     Check(

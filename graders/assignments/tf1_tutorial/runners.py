@@ -6,7 +6,9 @@ TF1 graph mode (`disable_v2_behavior`) before the submission loads;
 `builtins_for_submission()` serves it the TF1 names (`compat`).
 
 Each runner calls the graded function the way the notebook's test cells did,
-in a fresh default graph:
+in a fresh default graph (where the top-level TensorFlow objects the function
+reads, `init = tf.global_variables_initializer()` say, are made again first:
+`loaded()`, `compat.graph_globals`):
 
 - value: `function(*args)` must give a value (array or number);
 - placeholders: `create_placeholders(12288, 6)` gives two tensors, described;
@@ -24,6 +26,8 @@ in a fresh default graph:
 """
 from tfsigns._tf import import_tensorflow as _tf
 
+REGULARIZATION_KEY = "~regularization_losses"  # model()'s reply: how many penalties its graph holds (no dict key of a learner's)
+
 
 def prepare(tf):
     """Before the submission loads: TF1 graph mode, and the compatibility layer imported (its import needs memory)."""
@@ -37,6 +41,17 @@ def builtins_for_submission():
     from graders.assignments.tf1_tutorial import compat
 
     return compat.builtins_for_submission()
+
+
+def loaded(program, namespace):
+    """After the submission loaded (graders.child): every graded call gets the top-level TensorFlow objects it reads.
+
+    program: the graders.submission.Program that was loaded; namespace: its globals.
+    Returns the wrapper `function -> function` that makes those objects again in the call's graph.
+    """
+    from graders.assignments.tf1_tutorial.compat.graph_globals import GraphGlobals
+
+    return GraphGlobals(program, namespace).wrap
 
 
 def reference_functions(edition):
@@ -132,6 +147,8 @@ def run_model(function, args, values):
     Y_test = convert_to_one_hot(test_y, 6)
     _fresh_graph()
     result = function(X_train, Y_train, X_test, Y_test, num_epochs=int(num_epochs))
+    # For a hint only (no points): the penalties tf.get_variable(regularizer=...) filed in the graph model() left.
+    values.add(REGULARIZATION_KEY, len(_tf().compat.v1.get_collection(_tf().compat.v1.GraphKeys.REGULARIZATION_LOSSES)))
     if not isinstance(result, dict):
         values.describe("result", result)
         return

@@ -8,11 +8,11 @@ Inside the grader's child process the submission's code is compiled with
 `builtins_for_submission()` as its `__builtins__`, whose `__import__` hands it
 
 - for `tensorflow`: a module that looks a name up in `tf.compat.v1` first and
-  in `tf` second, plus `tf.contrib.layers.xavier_initializer` (TF1's Xavier is
-  the same random stream as `tf.compat.v1.glorot_uniform_initializer` under
-  the same seeds, REFERENCE.md);
+  in `tf` second, plus the `tf.contrib.layers` initializers, regularizers,
+  `fully_connected` and `flatten` learners used, with TF1's numbers
+  (`graders.assignments.tf1_tutorial.compat.contrib`);
 - for `tf_utils` (and its renamed copies `tf_utils1`, `tf_utils_v2`, ...):
-  `graders.compat.tf_utils`, the course's helpers from tfsigns.
+  `graders.assignments.tf1_tutorial.compat.tf_utils`, the course's helpers from tfsigns.
 
 Nothing else in the process is redirected: `sys.modules["tensorflow"]` stays
 the real module, so TensorFlow's own lazy imports keep working. TF2-style code
@@ -24,51 +24,22 @@ import types
 
 from tfsigns._tf import import_tensorflow
 
+from . import graph_globals  # noqa: F401  (runners.loaded uses it; imported with compat in prepare(), before the limits)
+from .contrib import contrib_module
+
 # Names that must come from TF2's top level, not from tf.compat.v1.
 _FROM_TF2 = ("compat", "keras", "__version__", "version", "experimental")
-
-
-def _xavier_initializer(uniform=True, seed=None, dtype=None):
-    """`tf.contrib.layers.xavier_initializer`: Glorot with fan_avg, uniform or truncated normal."""
-    tf = import_tensorflow()
-    v1 = tf.compat.v1
-    dtype = tf.float32 if dtype is None else dtype
-    if uniform:
-        return v1.glorot_uniform_initializer(seed=seed, dtype=dtype)
-    # contrib's normal variant was variance_scaling(factor=1, FAN_AVG) with a truncated normal.
-    return v1.variance_scaling_initializer(scale=1.0, mode="fan_avg", distribution="truncated_normal", seed=seed, dtype=dtype)
-
-
-class _Removed(types.ModuleType):
-    """A namespace TF 2 removed: unknown names fail with a message that says so."""
-
-    def __getattr__(self, name):
-        if name.startswith("__"):
-            raise AttributeError(name)
-        raise AttributeError(
-            f"{self.__name__}.{name} was removed in TensorFlow 2 and the grader's TF1 compatibility "
-            f"layer does not provide it"
-        )
-
-
-def _contrib():
-    contrib = _Removed("tensorflow.contrib")
-    layers = _Removed("tensorflow.contrib.layers")
-    layers.xavier_initializer = _xavier_initializer
-    layers.xavier_initializer_conv2d = _xavier_initializer
-    contrib.layers = layers
-    return contrib
 
 
 class TF1Module(types.ModuleType):
     """`import tensorflow as tf` for a TF1-era submission: tf.compat.v1 first, then tf."""
 
     def __init__(self):
-        super().__init__("tensorflow", "TensorFlow 1 names over tf.compat.v1 (graders.compat)")
+        super().__init__("tensorflow", "TensorFlow 1 names over tf.compat.v1 (graders.assignments.tf1_tutorial.compat)")
         tf = import_tensorflow()
         self.__dict__["_tf"] = tf
         self.__dict__["_v1"] = tf.compat.v1
-        self.__dict__["contrib"] = _contrib()
+        self.__dict__["contrib"] = contrib_module()
 
     def __getattr__(self, name):
         if name.startswith("__") and name not in _FROM_TF2:
