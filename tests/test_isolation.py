@@ -32,7 +32,7 @@ def test_the_child_sees_python_and_the_staged_helpers_but_not_the_project():
             assert source.startswith(os.path.realpath(sys.prefix)), source
     staged = sorted(str(path.relative_to(stage)) for path in Path(stage).rglob("*.py"))
     assert staged == sorted(isolation.child_files())
-    # The core's files and the TF1 assignment's child side; its table, answer key and plug-in stay with the parent.
+    # The core's files and each assignment's child side; their tables, answer keys and plug-ins stay with the parent.
     assert set(isolation.CHILD_FILES) | {
         "graders/assignments/tf1_tutorial/__init__.py",
         "graders/assignments/tf1_tutorial/runners.py",
@@ -40,6 +40,8 @@ def test_the_child_sees_python_and_the_staged_helpers_but_not_the_project():
         "graders/assignments/tf1_tutorial/compat/contrib.py",
         "graders/assignments/tf1_tutorial/compat/graph_globals.py",
         "graders/assignments/tf1_tutorial/compat/tf_utils.py",
+        "graders/assignments/tf2_introduction/__init__.py",
+        "graders/assignments/tf2_introduction/runners.py",
         "tfsigns/tf_utils.py",
     } == set(staged)
     assert not any(name.endswith(("assignment.py", "keras_model.py", "tf2.py", "answers.py")) for name in staged)
