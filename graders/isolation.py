@@ -51,6 +51,7 @@ CHILD_FILES = (
     "graders/notebook.py",
     "graders/submission.py",
     "graders/compat/__init__.py",
+    "graders/compat/minibatches.py",
     "graders/compat/tf_utils.py",
     "tfsigns/__init__.py",
     "tfsigns/_tf.py",
