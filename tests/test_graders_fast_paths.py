@@ -1,15 +1,20 @@
-"""The `random_mini_batches` served to submissions (`graders.compat.minibatches`) against the course's.
+"""The grader's fast paths give the very values of the slow ones they replace.
 
-The served helper must hand the learner's loop, bit for bit, the float32
-minibatches its `feed_dict` would have made of the course's float64 ones,
-leave NumPy's global random state where the course's left it, and give way
-to the course's own helper for anything unusual.
+- `random_mini_batches` served to submissions (`graders.compat.minibatches`)
+  must hand the learner's loop, bit for bit, the float32 minibatches its
+  `feed_dict` would have made of the course's float64 ones, leave NumPy's
+  global random state where the course's left it, and give way to the
+  course's own helper for anything unusual;
+- the answer key's columns for the accuracy checks, cast to float32 once,
+  must give the accuracies the float64 columns gave.
 """
 import numpy as np
 import pytest
 
+from graders.answers import AnswerKey, GradingData, accuracy
 from graders.compat import minibatches, tf_utils
 from graders.isolation import CHILD_FILES
+from tfsigns.tf_utils import flatten_images, forward_propagation_for_predict
 from tfsigns.tf_utils import random_mini_batches as course_random_mini_batches
 
 
@@ -119,3 +124,26 @@ def test_a_float32_placeholder_is_fed_the_same_bytes():
 def test_submissions_import_the_served_helper_and_the_child_can_see_it():
     assert tf_utils.random_mini_batches is minibatches.random_mini_batches
     assert "graders/compat/minibatches.py" in CHILD_FILES
+
+
+def test_answer_key_columns_are_the_notebooks_cast_once_to_float32(monkeypatch):
+    rng = np.random.RandomState(3)
+    images = {split: rng.randint(0, 256, size=(m, 64, 64, 3)).astype(np.uint8) for split, m in (("train", 40), ("test", 12))}
+    labels = {split: rng.randint(0, 6, size=(1, len(x))) for split, x in images.items()}
+    data = GradingData(images["train"], labels["train"], images["test"], labels["test"], "test data", False)
+    key = AnswerKey("v3", data, need_functions=False)
+    monkeypatch.setattr(key, "_prepare", lambda: None)  # no reference run: only the columns are under test
+    parameters = {
+        "W1": rng.randn(25, 12288).astype(np.float32) * 0.01, "b1": rng.randn(25, 1).astype(np.float32) * 0.1,
+        "W2": rng.randn(12, 25).astype(np.float32) * 0.3, "b2": rng.randn(12, 1).astype(np.float32) * 0.1,
+        "W3": rng.randn(6, 12).astype(np.float32) * 0.3, "b3": rng.randn(6, 1).astype(np.float32) * 0.1,
+    }  # fmt: skip
+    for split in ("train", "test"):
+        X, Y = key.columns(split)
+        X64 = flatten_images(images[split])
+        assert X.dtype == np.float32 and X.shape == X64.shape == (12288, len(images[split]))
+        np.testing.assert_allclose(X, X64.astype(np.float32), rtol=0, atol=0)
+        np.testing.assert_array_equal(Y, np.eye(6)[labels[split].reshape(-1)].T)
+        # The accuracy's forward pass gives the same logits, bit for bit, from either.
+        np.testing.assert_allclose(forward_propagation_for_predict(X, parameters), forward_propagation_for_predict(X64, parameters), rtol=0, atol=0)
+        assert accuracy(parameters, X, Y) == accuracy(parameters, X64, Y)
