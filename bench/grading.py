@@ -40,10 +40,11 @@ ROOT = Path(__file__).resolve().parents[1]
 ONE = "tests/submissions/tf1_solution.py"
 CLASS = ("tf1_solution.py", "tf1_solution.ipynb", "v3b_solution.py", "compat_v1_solution.py")  # all four run model()
 # The phases a grading records, in the order they happen (functions in CHECKS order).
-PHASE_ORDER = ("read", "answer key", "start", "tensorflow", "load")
+PHASE_ORDER = ("read", "data", "answer key", "start", "tensorflow", "load")
 AFTER_FUNCTIONS = ("close", "compare", "total")
 PHASE_LABELS = {
     "read": "read the submission",
+    "data": "load the data set",
     "answer key": "answer key (cached, verified)",
     "start": "start: child + TensorFlow import",
     "tensorflow": "  of which TensorFlow import",

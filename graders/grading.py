@@ -164,7 +164,8 @@ def grade(submission=None, options=Options(), prepared=None):
                 results.checks = [_call_failed(check, reason) for check in select(options.only)]
                 return results
         if prepared is None:
-            prepared = prepare(options)
+            with phases.timed("data"):
+                prepared = prepare(options)
         checks, answers = prepared.checks, prepared.answer_key(choice.edition)
         if answers.data is not None:
             results.data = answers.data.description
@@ -202,7 +203,8 @@ def grade(submission=None, options=Options(), prepared=None):
 class Phases:
     """Seconds per phase of one grading, kept in `Results.timings` (for bench/grading.py; no report shows them).
 
-    Phases, in order: "read", "answer key", "start" (the child process up to
+    Phases, in order: "read", "data" (loading the data set, when this run
+    prepares its own), "answer key", "start" (the child process up to
     TensorFlow imported), "tensorflow" (its import, inside "start"), "load"
     (the submission's top-level code), one per graded function (its calls
     summed, model() among them), "close" (the child's exit), "compare",

@@ -754,8 +754,13 @@ def _load_timings(reported, seconds):
     reported = reported if isinstance(reported, dict) else {}
 
     def clamp(value):
-        number = value if isinstance(value, (int, float)) and not isinstance(value, bool) else 0.0
-        return min(max(float(number), 0.0), seconds) if number == number else 0.0
+        if not isinstance(value, (int, float)) or isinstance(value, bool):
+            return 0.0
+        try:
+            number = float(value)
+        except OverflowError:  # an int too large for a float
+            return seconds
+        return min(max(number, 0.0), seconds) if number == number else 0.0  # NaN: nothing known
 
     load = clamp(reported.get("load"))
     return {"start": seconds - load, "tensorflow": clamp(reported.get("tensorflow")), "load": load}
