@@ -179,14 +179,14 @@ def main(argv=None):
     t, b = statistics.median(one[today_label]), statistics.median(one[base_label])
     print(f"  {'wall time of python -m graders (s)':40}{t:10.1f}{b:14.1f}{t / b:8.2f}")
     print(f"  {'submissions per minute':40}{60 / t:10.2f}{60 / b:14.2f}{b / t:8.2f}")
-    print(f"  runs (s): today {_runs(one[today_label])}; base {_runs(one[base_label])}")
+    print(f"  runs (s): today {_runs(one[today_label])}; base {_runs(one[base_label])}; {_pairs(one[today_label], one[base_label])}")
     print()
     print(f"batch of {len(CLASS)}, --jobs {args.jobs} ({', '.join(CLASS)}); phases: median per submission")
     _phase_table(batch_phases)
     t, b = statistics.median(batch[today_label]), statistics.median(batch[base_label])
     print(f"  {'wall time of python -m graders batch (s)':40}{t:10.1f}{b:14.1f}{t / b:8.2f}")
     print(f"  {'submissions per minute':40}{len(CLASS) * 60 / t:10.2f}{len(CLASS) * 60 / b:14.2f}{b / t:8.2f}")
-    print(f"  runs (s): today {_runs(batch[today_label])}; base {_runs(batch[base_label])}")
+    print(f"  runs (s): today {_runs(batch[today_label])}; base {_runs(batch[base_label])}; {_pairs(batch[today_label], batch[base_label])}")
     print()
     same_report = reports[today_label] == reports[base_label]
     score = next((line for line in reports[today_label] if line.startswith("Score: ")), "no score line")
@@ -209,8 +209,14 @@ def _phase_table(samples):
         print(f"  {label(name):40}{seconds:10.2f}{'-':>14}")
 
 
-def _runs(values):
-    return ", ".join(f"{value:.1f}" for value in values)
+def _pairs(today, base):
+    """Each run's today/base ratio (the two ran back to back, under about the same load) and their median."""
+    ratios = [t / b for t, b in zip(today, base)]
+    return f"ratio per pair {_runs(ratios, 2)}, median {statistics.median(ratios):.2f}"
+
+
+def _runs(values, digits=1):
+    return ", ".join(f"{value:.{digits}f}" for value in values)
 
 
 if __name__ == "__main__":
