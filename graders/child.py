@@ -32,6 +32,7 @@ import os
 import re
 import resource
 import sys
+import time
 
 MAX_RESULT_BYTES = 256 * 1024 * 1024  # no graded value is anywhere near this
 MAX_MESSAGE = 400  # characters of an exception message sent back
@@ -361,11 +362,13 @@ class Child:
                 if problem:
                     confinement = {"applied": False, "detail": f"{confinement['detail']}; {problem}"}
         faulthandler.enable()
+        started = time.monotonic()
         tf = _tf()
         compat = self.runners = assignment_module(setup)
         compat.prepare(tf)  # before the limits: imports need memory too
         import numpy as np  # noqa: F401  (before the limits, as the imports above)
 
+        imported = time.monotonic()
         self.memory_mb = 0 if self.reference else int(setup["memory_mb"])
         if self.reference:
             self._load_reference(setup["edition"])
@@ -378,7 +381,9 @@ class Child:
             load_errors = self._load_program(setup["program"], compat, graded_names)
             self.wrap = self._loaded_hook(setup["program"])
         states = {name: self._state(name) for name in graded_names}
-        self.send({"status": "ready", "functions": states, "load_errors": load_errors, "confinement": confinement})
+        # Seconds spent importing TensorFlow and loading the submission, for bench/grading.py.
+        timings = {"tensorflow": imported - started, "load": time.monotonic() - imported}
+        self.send({"status": "ready", "functions": states, "load_errors": load_errors, "confinement": confinement, "timings": timings})
         self.serve()
 
     def _load_reference(self, edition):
@@ -544,6 +549,14 @@ def main(argv=None):
     argv = sys.argv[1:] if argv is None else argv
     child = Child(int(argv[0]), int(argv[1]))
     child.start()
+    # Every reply is written (send_blocking) and the parent has no more requests:
+    # end now instead of TensorFlow's interpreter teardown (about a second here,
+    # which the parent would wait for after every submission).
+    try:
+        child.replies.close()
+    except OSError:
+        pass  # the parent is gone: nobody is left to read it
+    os._exit(0)
 
 
 if __name__ == "__main__":

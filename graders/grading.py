@@ -10,8 +10,11 @@ which alone holds the assignment's answer key, collect one `Results`. Nothing
 here names an assignment: the chosen `Assignment` gives the checks, calls,
 answer key, data, its own comparisons (`evaluate`) and the report's basis.
 """
+import json
+import os
 import threading
 import time
+from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -23,6 +26,8 @@ from graders.results import CheckResult, Results
 from graders.sandbox import DEFAULT_MEMORY_MB, Limits, Outcome, Sandbox
 from graders.submission import read_program
 from tfsigns.errors import TfsignsError
+
+TIMINGS_ENV = "GRADERS_TIMINGS"  # a file: one JSON line of phase times per graded submission (bench/grading.py)
 
 
 @dataclass(frozen=True)
@@ -252,6 +257,8 @@ def grade(submission=None, options=Options(), prepared=None):
     name = assignments.default().reference_name if submission is None else Path(submission).name
     results = Results(name, initial_edition(options))
     own = prepared is None
+    phases = Phases(results.timings)
+    began = time.monotonic()
     try:
         problem = assignments.request_problem(options.assignment, options.edition)
         if problem:
@@ -259,7 +266,8 @@ def grade(submission=None, options=Options(), prepared=None):
         program = None
         if submission is not None:
             try:
-                program = read_program(submission)
+                with phases.timed("read"):
+                    program = read_program(submission)
             except OSError as error:
                 raise GradingError(f"{submission}: cannot be read ({error.strerror or error})") from None
         assignment = assignments.choose(options.assignment, options.edition, program)
@@ -277,7 +285,8 @@ def grade(submission=None, options=Options(), prepared=None):
                 results.checks = [_call_failed(assignment, check, reason) for check in checks]
                 return results
         if prepared is None:
-            prepared = prepare(options)
+            with phases.timed("data"):
+                prepared = prepare(options)
         part = prepared.part(assignment)
         if not part.checks:
             raise GradingError(
@@ -290,18 +299,20 @@ def grade(submission=None, options=Options(), prepared=None):
         if answers.data is not None:
             results.data = answers.data.description
         results.basis = assignment.basis(answers, choice.edition)
-        answers.wait()  # loaded and verified before any of the submission's code runs
+        with phases.timed("answer key"):
+            answers.wait()  # loaded and verified before any of the submission's code runs
         results.notes.extend(answers.notes)
-        outcomes, load = _run_calls(assignment, calls, program, checks, answers, choice.edition, options)
+        outcomes, load = _run_calls(assignment, calls, program, checks, answers, choice.edition, options, phases)
         if program is not None:  # a submission's code ran (the bundled reference is not confined)
             results.confined, results.confinement = load.confined, load.confinement
             results.sandbox, results.sandbox_warning = load.sandbox, load.warning
             if load.sandbox and not load.confined:
                 prepared.reseal()  # it ran with nothing between it and the cache (not: it failed to load)
         results.notes.extend(f"{error['where']}: {error['type']}: {error['message']}".rstrip(": ") for error in load.errors)
-        results.checks = [
-            _evaluate(assignment, check, outcomes[check.call], answers, choice.edition, program, load) for check in checks
-        ]
+        with phases.timed("compare"):
+            results.checks = [
+                _evaluate(assignment, check, outcomes[check.call], answers, choice.edition, program, load) for check in checks
+            ]
     except (GradingError, IsolationError) as error:
         results.error = str(error)
     except Exception as error:  # a bug of the grader's, reported through the same results
@@ -309,18 +320,63 @@ def grade(submission=None, options=Options(), prepared=None):
     finally:
         if own and prepared is not None:
             prepared.join()  # never leave TensorFlow work running as the interpreter exits
+        phases.add("total", time.monotonic() - began)
+        _record_timings(results)
     return results
 
 
-def _run_calls(assignment, calls, program, checks, answers, edition_name, options):
+class Phases:
+    """Seconds per phase of one grading, kept in `Results.timings` (for bench/grading.py; no report shows them).
+
+    Phases, in order: "read", "data" (loading the data set, when this run
+    prepares its own), "answer key", "start" (the child process up to
+    TensorFlow imported), "tensorflow" (its import, inside "start"), "load"
+    (the submission's top-level code), one per graded function (its calls
+    summed, model() among them), "close" (the child's exit), "compare",
+    "total".
+    """
+
+    def __init__(self, timings):
+        self.timings = timings
+
+    def add(self, name, seconds):
+        self.timings[name] = self.timings.get(name, 0.0) + seconds
+
+    @contextmanager
+    def timed(self, name):
+        start = time.monotonic()
+        try:
+            yield
+        finally:
+            self.add(name, time.monotonic() - start)
+
+
+_timings_lock = threading.Lock()
+
+
+def _record_timings(results):
+    """With GRADERS_TIMINGS=FILE: append {"submission", "timings"} as one JSON line (a batch's threads share the file)."""
+    path = os.environ.get(TIMINGS_ENV)
+    if not path:
+        return
+    line = json.dumps({"submission": results.submission, "timings": results.timings}) + "\n"
+    with _timings_lock, open(path, "a", encoding="utf-8") as stream:
+        stream.write(line)
+
+
+def _run_calls(assignment, calls, program, checks, answers, edition_name, options, phases=None):
+    phases = phases or Phases({})
     limits = Limits.from_timeout(options.timeout, options.memory_mb, options.budget)
     budget_end = time.monotonic() + limits.budget
     call_keys = tuple(dict.fromkeys(check.call for check in checks))
     graded = tuple(dict.fromkeys(calls[key].function for key in call_keys))
     outcomes = {}
     hung = set()  # functions that hit the time limit once: one limit per function, not per input
-    with Sandbox(program, graded, edition_name, limits, assignment=assignment) as sandbox:
+    sandbox = Sandbox(program, graded, edition_name, limits, assignment=assignment)
+    try:
         load = sandbox.start()
+        for name, seconds in load.timings.items():
+            phases.add(name, seconds)
         for key in call_keys:
             call = calls[key]
             if call.function in hung:
@@ -331,11 +387,15 @@ def _run_calls(assignment, calls, program, checks, answers, edition_name, option
                 outcomes[key] = Outcome("timeout", detail=f"not run: the submission used up its time budget of {limits.budget:g} s")
                 continue
             limit = limits.model_timeout if call.slow else limits.call_timeout
-            outcomes[key] = sandbox.call(call.function, call.runner, answers.inputs(call.inputs), min(limit, remaining))
+            with phases.timed(call.function):
+                outcomes[key] = sandbox.call(call.function, call.runner, answers.inputs(call.inputs), min(limit, remaining))
             if outcomes[key].status == "timeout" and remaining < limit:
                 outcomes[key].detail = f"did not finish before the submission's time budget of {limits.budget:g} s ran out"
             if outcomes[key].status == "timeout":
                 hung.add(call.function)
+    finally:
+        with phases.timed("close"):
+            sandbox.close()
     return outcomes, load
 
 

@@ -59,6 +59,8 @@ class Results:
         confinement: one line: what confined it, or why nothing could ("" when no submitted code ran).
         sandbox: the isolation used, for the header ("bubblewrap (uid 65534, no network)"), or "".
         sandbox_warning: why the fallback (or nothing) was used, or "".
+        timings: seconds per phase of this run (`graders.grading.Phases`), for
+            bench/grading.py; no report or JSON answer shows them.
     """
 
     submission: str
@@ -73,6 +75,7 @@ class Results:
     confinement: str = ""
     sandbox: str = ""
     sandbox_warning: str = ""
+    timings: dict = field(default_factory=dict, compare=False)
 
     @property
     def score(self):

@@ -115,6 +115,7 @@ class LoadReport:
     confinement: str = ""  # one line: what isolated it, or why nothing could
     sandbox: str = ""  # the report's header: "bubblewrap (uid 65534, no network)", ...
     warning: str = ""  # why the fallback (or nothing) was used
+    timings: dict = field(default_factory=dict)  # seconds: "start" (process to TensorFlow imported), "load" (see `_load_timings`)
 
 
 class ChildProcessDied(Exception):
@@ -155,6 +156,7 @@ class _ChildProcess:
                 kwargs = dict(user=self.isolation.uid, group=self.isolation.uid, extra_groups=[])
             _make_undumpable()
         setup = dict(setup, workdir=self.workdir or WORK_DIR, isolation=None if reference else self.isolation.kind)
+        self.started_at = time.monotonic()
         try:
             self.process = subprocess.Popen(
                 command,
@@ -211,6 +213,7 @@ class _ChildProcess:
             return LoadReport(failure="invalid reply from the submission while loading (not a ready message)")
         confinement = reply.get("confinement") if isinstance(reply.get("confinement"), dict) else {}
         report = LoadReport(functions=reply.get("functions"), errors=_clean_errors(reply.get("load_errors")))
+        report.timings = _load_timings(reply.get("timings"), time.monotonic() - self.started_at)
         if self.isolation is None:
             return report
         report.sandbox, report.warning = self.isolation.description, self.isolation.warning
@@ -746,6 +749,28 @@ def _clean_error(error):
     if not isinstance(error, dict):
         return {"type": "Exception", "message": "", "where": ""}
     return {"type": _text(error.get("type"), 80) or "Exception", "message": _text(error.get("message")), "where": _text(error.get("where"), 80)}
+
+
+def _load_timings(reported, seconds):
+    """{"start", "tensorflow", "load"} seconds of a child that took `seconds` from Popen to "ready".
+
+    "load" (the submission's own top-level code) and "tensorflow" (its import)
+    are the child's word, sent after submitted code ran: used for the bench's
+    phase table only, clamped to what the parent measured, never for grading.
+    """
+    reported = reported if isinstance(reported, dict) else {}
+
+    def clamp(value):
+        if not isinstance(value, (int, float)) or isinstance(value, bool):
+            return 0.0
+        try:
+            number = float(value)
+        except OverflowError:  # an int too large for a float
+            return seconds
+        return min(max(number, 0.0), seconds) if number == number else 0.0  # NaN: nothing known
+
+    load = clamp(reported.get("load"))
+    return {"start": seconds - load, "tensorflow": clamp(reported.get("tensorflow")), "load": load}
 
 
 def _clean_errors(errors):

@@ -31,6 +31,8 @@ import pytest
 
 import golden as golden_reports
 from graders import cli, grading
+from graders.assignments.tf1_tutorial.checks import CHECKS
+from graders.results import Results
 
 ROOT = Path(__file__).resolve().parents[1]
 SUBMISSIONS = Path(__file__).parent / "submissions"
@@ -238,6 +240,39 @@ def test_tf1_notebook_and_file_earn_the_same(graded):
     notebook, _ = graded["tf1_solution_notebook"]
     script, _ = graded["tf1_solution"]
     assert notebook.score == script.score == notebook.max_score == 100
+
+
+def test_a_grading_records_the_time_of_each_phase(graded):
+    """`Results.timings` (bench/grading.py's phase table): every phase, in order, adding up to the whole."""
+    results, _ = graded["tf1_solution"]
+    timings = results.timings
+    functions = list(dict.fromkeys(check.function for check in CHECKS))
+    assert list(timings) == ["read", "data", "answer key", "start", "tensorflow", "load", *functions, "close", "compare", "total"]
+    assert all(seconds >= 0 for seconds in timings.values())
+    assert timings["tensorflow"] <= timings["start"]
+    assert timings["model"] > timings["linear_function"]  # 101 epochs against one session.run
+    # The phases ("tensorflow" lies inside "start") cover the run, bar the edition choice and bookkeeping.
+    covered = sum(seconds for name, seconds in timings.items() if name not in ("tensorflow", "total"))
+    np.testing.assert_allclose(covered, timings["total"], rtol=0.05)
+
+
+def test_timings_env_appends_one_json_line_per_grading(tmp_path, monkeypatch):
+    path = tmp_path / "timings.jsonl"
+    monkeypatch.setenv(grading.TIMINGS_ENV, str(path))
+    for name in ("a.py", "b.py"):
+        grading._record_timings(Results(name, timings={"start": 1.5, "model": 2.25}))
+    lines = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
+    assert lines == [{"submission": name, "timings": {"start": 1.5, "model": 2.25}} for name in ("a.py", "b.py")]
+
+
+def test_a_childs_reported_timings_are_clamped_to_what_the_parent_measured():
+    """The child's word comes after submitted code ran: bounded, never trusted beyond the parent's clock."""
+    from graders.sandbox import _load_timings
+
+    assert _load_timings({"tensorflow": 1.5, "load": 1.0}, 4.0) == {"start": 3.0, "tensorflow": 1.5, "load": 1.0}
+    assert _load_timings({"tensorflow": float("nan"), "load": 10**400}, 3.0) == {"start": 0.0, "tensorflow": 0.0, "load": 3.0}
+    assert _load_timings({"tensorflow": True, "load": -2}, 3.0) == {"start": 3.0, "tensorflow": 0.0, "load": 0.0}
+    assert _load_timings("not a dict", 2.0) == {"start": 2.0, "tensorflow": 0.0, "load": 0.0}
 
 
 def test_python_m_graders_runs_as_a_program(tmp_path):

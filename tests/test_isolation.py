@@ -39,6 +39,7 @@ def test_the_child_sees_python_and_the_staged_helpers_but_not_the_project():
         "graders/assignments/tf1_tutorial/compat/__init__.py",
         "graders/assignments/tf1_tutorial/compat/contrib.py",
         "graders/assignments/tf1_tutorial/compat/graph_globals.py",
+        "graders/assignments/tf1_tutorial/compat/minibatches.py",
         "graders/assignments/tf1_tutorial/compat/tf_utils.py",
         "graders/assignments/tf2_introduction/__init__.py",
         "graders/assignments/tf2_introduction/runners.py",

@@ -341,6 +341,8 @@ class AnswerKey:
         self._error = None
         self._thread = None
         self._columns = None
+        self._columns_thread = None
+        self._accuracies = {}  # {split: Answer} of the reference's parameters, computed once
         self._held = {}  # {cache path: arrays}: what this key read or computed, verified
         self.notes = []  # for the report: a cache file that failed verification
 
@@ -348,6 +350,10 @@ class AnswerKey:
         if self._thread is None:
             self._thread = threading.Thread(target=self._prepare, name="answer-key", daemon=True)
             self._thread.start()
+        if self._columns_thread is None and self.data is not None:
+            # Not waited for by wait(): the accuracy checks need the columns only after model() ran.
+            self._columns_thread = threading.Thread(target=self._prepare_columns, name="answer-key-columns", daemon=True)
+            self._columns_thread.start()
         return self
 
     def wait(self):
@@ -359,8 +365,9 @@ class AnswerKey:
 
     def join(self):
         """Block until the background work is over, whatever its outcome."""
-        if self._thread is not None:
-            self._thread.join()
+        for thread in (self._thread, self._columns_thread):
+            if thread is not None:
+                thread.join()
 
     def finished(self):
         """Whether loading is over (successfully or not)."""
@@ -530,15 +537,40 @@ class AnswerKey:
     def _answer_model_test_accuracy(self):
         return self._accuracy("test")
 
+    def _prepare_columns(self):
+        """The notebook's preprocessing of both splits, X already in the float32 `accuracy` computes in.
+
+        `forward_propagation_for_predict` casts X to float32 on every call; cast
+        once here (the same values: float64 X / 255., rounded to float32), in
+        the background while the submission's child starts, it leaves the
+        comparison a matrix product per split.
+        """
+        try:
+            X_train, Y_train, X_test, Y_test = self.data.columns()
+            self._columns = (X_train.astype(np.float32), Y_train, X_test.astype(np.float32), Y_test)
+        except BaseException as error:  # noqa: BLE001 - columns() computes them again and raises it there
+            self._columns = error
+
     def columns(self, split):
-        """(X, Y) of the data's "train" or "test" split, preprocessed once as the notebook did."""
-        if self._columns is None:
-            self._columns = self.data.columns()
+        """(X, Y) of the data's "train" or "test" split, preprocessed once as the notebook did.
+
+        Returns:
+            X: float32 (12288, m), the notebook's float64 X / 255. cast as the
+            accuracy's forward pass casts it; Y: float64 (6, m) one-hot.
+        """
+        self.start()
+        self._columns_thread.join()
+        if not isinstance(self._columns, tuple):
+            self._prepare_columns()
+            if not isinstance(self._columns, tuple):
+                raise self._columns
         X_train, Y_train, X_test, Y_test = self._columns
         return (X_train, Y_train) if split == "train" else (X_test, Y_test)
 
     def _accuracy(self, split):
         self.wait()
-        X, Y = self.columns(split)
-        parameters = {name: self._model[f"param_{name}"] for name in PARAMETER_NAMES}
-        return Answer(accuracy(parameters, X, Y), examples=X.shape[1])
+        if split not in self._accuracies:  # a batch asks once per submission: the reference's is the same each time
+            X, Y = self.columns(split)
+            parameters = {name: self._model[f"param_{name}"] for name in PARAMETER_NAMES}
+            self._accuracies[split] = Answer(accuracy(parameters, X, Y), examples=X.shape[1])
+        return self._accuracies[split]

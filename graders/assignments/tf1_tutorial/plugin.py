@@ -28,6 +28,7 @@ class TF1Tutorial(Assignment):
         "graders/assignments/tf1_tutorial/compat/__init__.py",
         "graders/assignments/tf1_tutorial/compat/contrib.py",
         "graders/assignments/tf1_tutorial/compat/graph_globals.py",
+        "graders/assignments/tf1_tutorial/compat/minibatches.py",
         "graders/assignments/tf1_tutorial/compat/tf_utils.py",
         "tfsigns/tf_utils.py",
     )
