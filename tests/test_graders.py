@@ -232,7 +232,7 @@ def test_reference_values_of_the_graph_functions_are_the_references(answer_key):
 def test_official_data_uses_the_published_epoch_costs(tmp_path):
     from test_graders_golden import write_small_data
 
-    from graders.assignments.tf1_tutorial.answers import load_grading_data
+    from graders.assignments.signs_data import load_grading_data
 
     data = load_grading_data(write_small_data(tmp_path / "data", n_train=64, n_test=12))
     official = AnswerKey("v3", replace(data, official=True), need_functions=False)

@@ -11,7 +11,8 @@
 import numpy as np
 import pytest
 
-from graders.assignments.tf1_tutorial.answers import AnswerKey, GradingData, accuracy
+from graders.assignments.signs_data import GradingData
+from graders.assignments.tf1_tutorial.answers import AnswerKey, accuracy
 from graders.assignments.tf1_tutorial.compat import minibatches, tf_utils
 from graders import isolation
 from tfsigns.tf_utils import flatten_images, forward_propagation_for_predict

@@ -47,7 +47,7 @@ class TF1Tutorial(Assignment):
         return tf1_edition.choose(requested, program)
 
     def load_data(self, data_dir):
-        from graders.assignments.tf1_tutorial.answers import load_grading_data
+        from graders.assignments.signs_data import load_grading_data
 
         return load_grading_data(data_dir)
 

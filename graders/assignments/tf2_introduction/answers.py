@@ -162,43 +162,7 @@ def _linear_function_drawn(order):
 # The data model() is graded on
 
 
-@dataclass(frozen=True)
-class GradingData:
-    """The SIGNS arrays model() is trained on.
-
-    Attributes:
-        train_x: uint8 (m_train, 64, 64, 3); train_y: int (1, m_train); test_x, test_y likewise.
-        description: where the data came from (one line).
-        official: both files carry the course's fingerprints.
-    """
-
-    train_x: np.ndarray
-    train_y: np.ndarray
-    test_x: np.ndarray
-    test_y: np.ndarray
-    description: str
-    official: bool
-
-    @property
-    def fingerprint(self):
-        digest = hashlib.sha256()
-        for array in (self.train_x, self.train_y, self.test_x, self.test_y):
-            digest.update(str((array.dtype.str, array.shape)).encode())
-            digest.update(np.ascontiguousarray(array).tobytes())
-        return digest.hexdigest()
-
-
-def load_grading_data(data_dir=None):
-    """The data (tfsigns.data's search order; the embedded default when nothing is found).
-
-    Raises:
-        tfsigns.errors.DataError: a named folder or file is missing or invalid.
-    """
-    from tfsigns import data
-
-    source = data.resolve_data_dir(data_dir)
-    train_x, train_y, test_x, test_y, _ = data.load_dataset(source=source)
-    return GradingData(train_x, train_y, test_x, test_y, source.describe(), source.official)
+# The data model() is graded on: graders.assignments.signs_data (GradingData, load_grading_data), shared by both assignments.
 
 
 # ---------------------------------------------------------------------------

@@ -52,7 +52,7 @@ class TF2Introduction(Assignment):
         return calls, tuple(row for row in rows if row.expect in selected)
 
     def load_data(self, data_dir):
-        from graders.assignments.tf2_introduction.answers import load_grading_data
+        from graders.assignments.signs_data import load_grading_data
 
         return load_grading_data(data_dir)
 
