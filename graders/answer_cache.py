@@ -20,6 +20,7 @@ import os
 import secrets
 import shutil
 import tempfile
+import threading
 import zipfile
 from importlib import metadata
 from pathlib import Path
@@ -134,6 +135,71 @@ def write(path, arrays):
             raise
     except OSError:
         pass
+
+
+class CachedAnswerKey:
+    """What every assignment's answer key shares: reference values read from this cache (or computed and
+    cached) in a background thread, held in memory once verified.
+
+    `start()` begins; grading waits (`wait()`) before any of a submission's
+    code runs, so what a submission might do to the cache folder can never
+    reach the values it is graded against. A subclass defines `_prepare()`,
+    which loads its values through `_cached(path, names, compute)`.
+    """
+
+    thread_name = "answer-key"
+
+    def __init__(self):
+        self._error = None
+        self._thread = None
+        self._held = {}  # {cache path: arrays}: what this key read or computed, verified
+        self.notes = []  # for the report: a cache file that failed verification
+
+    def start(self):
+        if self._thread is None:
+            self._thread = threading.Thread(target=self._load, name=self.thread_name, daemon=True)
+            self._thread.start()
+        return self
+
+    def wait(self):
+        """Block until the reference values are ready; re-raise what failed."""
+        self.start()
+        self._thread.join()
+        if self._error is not None:
+            raise self._error
+
+    def join(self):
+        """Block until the background work is over, whatever its outcome."""
+        if self._thread is not None:
+            self._thread.join()
+
+    def finished(self):
+        """Whether loading is over (successfully or not)."""
+        return self._thread is not None and not self._thread.is_alive()
+
+    def held(self):
+        """{cache path: arrays} of the verified values this key holds in memory (what `reseal` keeps)."""
+        return dict(self._held)
+
+    def _load(self):
+        try:
+            self._prepare()
+        except BaseException as error:  # reported by wait() in the grading thread
+            self._error = error
+
+    def _prepare(self):
+        raise NotImplementedError
+
+    def _cached(self, path, names, compute):
+        """The signed cache file's arrays, else `compute()`'s (then cached). Held in memory from here on."""
+        arrays, problem = read(path, names)
+        if problem:
+            self.notes.append(problem)
+        if arrays is None:
+            arrays = compute()
+            write(path, arrays)
+        self._held[path] = arrays
+        return arrays
 
 
 def reseal(answer_keys):

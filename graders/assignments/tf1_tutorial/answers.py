@@ -270,7 +270,7 @@ _MODEL_NAMES = tuple(
 # The answer key
 
 
-class AnswerKey:
+class AnswerKey(answer_cache.CachedAnswerKey):
     """Inputs and expected values for one edition and one data set.
 
     `start()` begins loading (or computing) the reference values in a
@@ -287,72 +287,38 @@ class AnswerKey:
     """
 
     def __init__(self, edition, data=None, need_functions=True):
+        super().__init__()
         self.edition = edition
         self.data = data
         self.need_functions = need_functions
         self._functions = None
         self._model = None
-        self._error = None
-        self._thread = None
         self._columns = None
         self._columns_thread = None
         self._accuracies = {}  # {split: Answer} of the reference's parameters, computed once
-        self._held = {}  # {cache path: arrays}: what this key read or computed, verified
-        self.notes = []  # for the report: a cache file that failed verification
 
     def start(self):
-        if self._thread is None:
-            self._thread = threading.Thread(target=self._prepare, name="answer-key", daemon=True)
-            self._thread.start()
+        super().start()
         if self._columns_thread is None and self.data is not None:
             # Not waited for by wait(): the accuracy checks need the columns only after model() ran.
             self._columns_thread = threading.Thread(target=self._prepare_columns, name="answer-key-columns", daemon=True)
             self._columns_thread.start()
         return self
 
-    def wait(self):
-        """Block until the reference values are ready; re-raise what failed."""
-        self.start()
-        self._thread.join()
-        if self._error is not None:
-            raise self._error
-
     def join(self):
         """Block until the background work is over, whatever its outcome."""
-        for thread in (self._thread, self._columns_thread):
-            if thread is not None:
-                thread.join()
-
-    def finished(self):
-        """Whether loading is over (successfully or not)."""
-        return self._thread is not None and not self._thread.is_alive()
+        super().join()
+        if self._columns_thread is not None:
+            self._columns_thread.join()
 
     def _prepare(self):
-        try:
-            if self.need_functions:
-                self._functions = self._cached(_cache_path("functions", {}), _FUNCTION_NAMES, _reference_functions)
-            if self.data is not None:
-                key = {"data": self.data.fingerprint, "edition": self.edition, "epochs": MODEL_EPOCHS}
-                self._model = self._cached(
-                    _cache_path("model", key), _MODEL_NAMES, lambda: _reference_model(self.data, self.edition)
-                )
-        except BaseException as error:  # reported by wait() in the grading thread
-            self._error = error
-
-    def _cached(self, path, names, compute):
-        """The signed cache file's arrays, else `compute()`'s (then cached). Held in memory from here on."""
-        arrays, problem = answer_cache.read(path, names)
-        if problem:
-            self.notes.append(problem)
-        if arrays is None:
-            arrays = compute()
-            answer_cache.write(path, arrays)
-        self._held[path] = arrays
-        return arrays
-
-    def held(self):
-        """{cache path: arrays} of the verified values this key holds in memory."""
-        return dict(self._held)
+        if self.need_functions:
+            self._functions = self._cached(_cache_path("functions", {}), _FUNCTION_NAMES, _reference_functions)
+        if self.data is not None:
+            key = {"data": self.data.fingerprint, "edition": self.edition, "epochs": MODEL_EPOCHS}
+            self._model = self._cached(
+                _cache_path("model", key), _MODEL_NAMES, lambda: _reference_model(self.data, self.edition)
+            )
 
     # -- inputs ------------------------------------------------------------
 

@@ -15,11 +15,11 @@ shape, pixels divided by 256).
 """
 import hashlib
 import itertools
-import threading
 from dataclasses import dataclass, field
 
 import numpy as np
 
+from graders import answer_cache
 from tfsigns import expected as E
 
 MODEL_EPOCHS = 11  # prints (and appends) after epochs 0 and 10: two costs to compare
@@ -216,20 +216,15 @@ def _reference_digest():
     return hashlib.sha256((Path(tfsigns.__file__).parent / "tf2.py").read_bytes()).hexdigest()[:16]
 
 
-def _cache():
-    """The core's signed cache (graders.answer_cache), or None before the core has one."""
-    try:
-        from graders import answer_cache
-    except ImportError:
-        return None
-    return answer_cache
+def _cache_path(kind, key):
+    return answer_cache.cache_path(kind, dict(key, answers=ANSWERS_VERSION, reference=_reference_digest()))
 
 
 # ---------------------------------------------------------------------------
 # The answer key
 
 
-class AnswerKey:
+class AnswerKey(answer_cache.CachedAnswerKey):
     """Inputs and expected values for one TF2 edition and one data set.
 
     `start()` computes (or reads) the reference values in a background thread;
@@ -241,65 +236,24 @@ class AnswerKey:
         need_functions: whether the TensorFlow-computed values of the functions are needed.
     """
 
+    thread_name = "tf2-answer-key"
+
     def __init__(self, edition, data=None, need_functions=True):
+        super().__init__()
         self.edition = edition
         self.data = data
         self.need_functions = need_functions
         self._functions = None
         self._model = None
-        self._error = None
-        self._thread = None
-        self._held = {}
-        self.notes = []
-
-    def start(self):
-        if self._thread is None:
-            self._thread = threading.Thread(target=self._prepare, name="tf2-answer-key", daemon=True)
-            self._thread.start()
-        return self
-
-    def wait(self):
-        """Block until the reference values are ready; re-raise what failed."""
-        self.start()
-        self._thread.join()
-        if self._error is not None:
-            raise self._error
-
-    def join(self):
-        if self._thread is not None:
-            self._thread.join()
-
-    def finished(self):
-        return self._thread is not None and not self._thread.is_alive()
-
-    def held(self):
-        """{cache path: arrays} of the verified values this key holds in memory."""
-        return dict(self._held)
 
     def _prepare(self):
-        try:
-            if self.need_functions:
-                self._functions = self._cached("tf2-functions", {"edition": self.edition}, FUNCTION_NAMES,
-                                               lambda: reference_functions(self.edition))
-            if self.data is not None:
-                key = {"data": self.data.fingerprint, "edition": self.edition, "epochs": MODEL_EPOCHS}
-                self._model = self._cached("tf2-model", key, MODEL_NAMES, lambda: reference_model(self.data, self.edition))
-        except BaseException as error:  # reported by wait() in the grading thread
-            self._error = error
-
-    def _cached(self, kind, key, names, compute):
-        cache = _cache()
-        if cache is None:
-            return compute()
-        path = cache.cache_path(kind, dict(key, answers=ANSWERS_VERSION, reference=_reference_digest()))
-        arrays, problem = cache.read(path, names)
-        if problem:
-            self.notes.append(problem)
-        if arrays is None:
-            arrays = compute()
-            cache.write(path, arrays)
-        self._held[path] = arrays
-        return arrays
+        if self.need_functions:
+            self._functions = self._cached(
+                _cache_path("tf2-functions", {"edition": self.edition}), FUNCTION_NAMES, lambda: reference_functions(self.edition)
+            )
+        if self.data is not None:
+            key = {"data": self.data.fingerprint, "edition": self.edition, "epochs": MODEL_EPOCHS}
+            self._model = self._cached(_cache_path("tf2-model", key), MODEL_NAMES, lambda: reference_model(self.data, self.edition))
 
     # -- inputs ------------------------------------------------------------
 
