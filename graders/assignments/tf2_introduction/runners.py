@@ -20,16 +20,7 @@ values. Nothing here knows an expected value.
 """
 import builtins
 
-_tf_module = None
-
-
-def _tf():
-    global _tf_module
-    if _tf_module is None:
-        from tfsigns._tf import import_tensorflow
-
-        _tf_module = import_tensorflow()
-    return _tf_module
+from tfsigns._tf import import_tensorflow as _tf  # imports TensorFlow once, on first call
 
 
 def prepare(tf):
