@@ -6,7 +6,7 @@ the report's second line is `Edition: {edition} ({reason})`.
 """
 from dataclasses import dataclass
 
-AUTO = "auto"
+from graders.assignments import AUTO  # noqa: F401  (declared once, with the registry the child can import)
 
 
 @dataclass(frozen=True)
